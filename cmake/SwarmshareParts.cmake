@@ -1,0 +1,48 @@
+# Helpers that keep the layering of docs/ARCHITECTURE.md true in the build.
+#
+# A part is a library whose public headers live in <part>/include/swarmshare/<part>/.
+# Its include directory reaches only the targets that link it, so a part cannot include
+# a header of a part it does not link. Each part lists the parts it may use; linking
+# anything above it in the layering is a configure-time error.
+
+set(SWARMSHARE_LAYER_core 0)
+set(SWARMSHARE_LAYER_crypto 1)
+set(SWARMSHARE_LAYER_tracker 2)
+set(SWARMSHARE_LAYER_dht 2)
+set(SWARMSHARE_LAYER_transfer 2)
+set(SWARMSHARE_LAYER_client 3)
+
+# Warnings and sanitizers for every first-party target.
+function(swarmshare_target_defaults target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
+                                           -Wno-sign-conversion)
+  if(SWARMSHARE_WARNINGS_AS_ERRORS)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(SWARMSHARE_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                             -fno-sanitize-recover=undefined)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()
+
+# swarmshare_add_part(<part> SOURCES ... [USES <parts>...] [LIBS <external targets>...]
+#                     [PRIVATE_LIBS <external targets>...])
+function(swarmshare_add_part part)
+  cmake_parse_arguments(ARG "" "" "SOURCES;USES;LIBS;PRIVATE_LIBS" ${ARGN})
+  if(NOT DEFINED SWARMSHARE_LAYER_${part})
+    message(FATAL_ERROR "Unknown part '${part}': add it to cmake/SwarmshareParts.cmake")
+  endif()
+  foreach(used IN LISTS ARG_USES)
+    if(NOT SWARMSHARE_LAYER_${used} LESS SWARMSHARE_LAYER_${part})
+      message(FATAL_ERROR "Part '${part}' may not use '${used}': arrows point down only")
+    endif()
+  endforeach()
+  add_library(swarmshare_${part} STATIC ${ARG_SOURCES})
+  add_library(swarmshare::${part} ALIAS swarmshare_${part})
+  target_include_directories(swarmshare_${part} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
+  list(TRANSFORM ARG_USES PREPEND swarmshare:: OUTPUT_VARIABLE used_targets)
+  target_link_libraries(swarmshare_${part} PUBLIC ${used_targets} ${ARG_LIBS}
+                                           PRIVATE ${ARG_PRIVATE_LIBS})
+  swarmshare_target_defaults(swarmshare_${part})
+endfunction()
