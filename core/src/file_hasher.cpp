@@ -21,7 +21,7 @@ namespace {
 // Each worker reads a chunk in pieces of at most this size, so memory per worker stays
 // small even with 16 MiB chunks; 1 MiB pieces are large enough that the read calls cost
 // nothing next to hashing.
-constexpr std::size_t kReadPieceBytes = 1024 * 1024;
+constexpr std::size_t kReadPieceBytes = std::size_t{1024} * 1024;
 
 // State shared by the workers of one hashing run and the thread that waits for them.
 class HashRun {

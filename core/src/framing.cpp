@@ -103,7 +103,7 @@ Status FrameDecoder::feed(std::span<const std::uint8_t> bytes,
       body_.clear();
       // Reserve only what has arrived plus a bounded step: a peer that announces a large
       // frame and then stalls holds no more memory than it has actually sent.
-      body_.reserve(std::min<std::size_t>(body_expected_, 64 * 1024));
+      body_.reserve(std::min<std::size_t>(body_expected_, std::size_t{64} * 1024));
     }
     const std::size_t take = std::min(body_expected_ - body_.size(), bytes.size());
     body_.insert(body_.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(take));

@@ -13,7 +13,7 @@ std::string format_bytes(std::uint64_t bytes) {
   }
   std::size_t unit = 0;
   std::uint64_t whole = bytes;
-  while (whole >= 1024 * 1024 && unit + 2 < kUnits.size()) {
+  while (whole >= std::uint64_t{1024} * 1024 && unit + 2 < kUnits.size()) {
     whole /= 1024;
     ++unit;
   }

@@ -13,7 +13,8 @@ namespace swarmshare::core::platform {
 namespace {
 
 const char* non_empty_env(const char* name) {
-  const char* value = std::getenv(name);
+  const char* value =
+      std::getenv(name); // NOLINT(concurrency-mt-unsafe): nothing here sets the environment
   return value != nullptr && *value != '\0' ? value : nullptr;
 }
 

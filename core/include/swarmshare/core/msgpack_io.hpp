@@ -16,8 +16,8 @@ namespace swarmshare::core {
 struct UnpackLimits {
   std::size_t max_array_elements = 16'384;
   std::size_t max_map_entries = 1'024;
-  std::size_t max_string_bytes = 64 * 1024;
-  std::size_t max_binary_bytes = 1024 * 1024 + 64 * 1024;
+  std::size_t max_string_bytes = std::size_t{64} * 1024;
+  std::size_t max_binary_bytes = std::size_t{1088} * 1024;
   std::size_t max_depth = 16;
 
   [[nodiscard]] msgpack::unpack_limit to_msgpack() const noexcept {
