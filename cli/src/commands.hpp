@@ -21,4 +21,13 @@ struct HashCommand {
   CLI::App* command = nullptr;
 };
 
+struct IdCommand {
+  std::optional<std::filesystem::path> data_dir;
+
+  void add_to(CLI::App& app);
+  [[nodiscard]] int run() const;
+
+  CLI::App* command = nullptr;
+};
+
 } // namespace swarmshare::cli

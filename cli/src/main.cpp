@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
 
   HashCommand hash;
   hash.add_to(app);
+  IdCommand id;
+  id.add_to(app);
 
   try {
     app.parse(argc, argv);
@@ -28,6 +30,9 @@ int main(int argc, char** argv) {
   try {
     if (hash.command->parsed()) {
       return hash.run();
+    }
+    if (id.command->parsed()) {
+      return id.run();
     }
   } catch (const std::exception& error) {
     std::cerr << "swarmshare-cli: " << error.what() << '\n';

@@ -290,16 +290,19 @@ core::Result<Bytes> SymmetricState::decrypt_and_hash(ByteView ciphertext) {
   return plaintext;
 }
 
-std::pair<CipherState, CipherState> SymmetricState::split() const {
+TransportKeys SymmetricState::split_keys() const {
   auto [temp_k1, temp_k2] = hkdf<2>(ck_, ByteView{});
-  Key32 k1 = first_32(temp_k1);
-  Key32 k2 = first_32(temp_k2);
-  std::pair<CipherState, CipherState> ciphers{CipherState(k1), CipherState(k2)};
+  TransportKeys keys;
+  keys.send = first_32(temp_k1);
+  keys.receive = first_32(temp_k2);
   wipe(temp_k1);
   wipe(temp_k2);
-  wipe(k1);
-  wipe(k2);
-  return ciphers;
+  return keys;
+}
+
+std::pair<CipherState, CipherState> SymmetricState::split() const {
+  const TransportKeys keys = split_keys();
+  return {CipherState(keys.send), CipherState(keys.receive)};
 }
 
 // ----- HandshakeState ------------------------------------------------------------------------
@@ -493,6 +496,23 @@ core::Result<TransportCiphers> HandshakeState::split() {
     return TransportCiphers{std::move(initiator_to_responder), std::move(responder_to_initiator)};
   }
   return TransportCiphers{std::move(responder_to_initiator), std::move(initiator_to_responder)};
+}
+
+TransportKeys::~TransportKeys() {
+  wipe(send);
+  wipe(receive);
+}
+
+core::Result<TransportKeys> HandshakeState::split_keys() {
+  if (!is_complete() || split_done_) {
+    return Errc::out_of_order;
+  }
+  split_done_ = true;
+  TransportKeys keys = symmetric_.split_keys();
+  if (role_ == Role::responder) {
+    std::swap(keys.send, keys.receive);
+  }
+  return keys;
 }
 
 } // namespace swarmshare::crypto

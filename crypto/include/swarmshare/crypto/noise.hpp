@@ -103,6 +103,15 @@ private:
   std::uint64_t n_ = 0;
 };
 
+/// Raw transport keys (Split's two outputs, oriented for one side), for a cipher other than Noise's own CipherState (the
+/// secretstream record layer, secure_records.hpp). Wiped when destroyed.
+struct TransportKeys {
+  Key32 send{};
+  Key32 receive{};
+
+  ~TransportKeys();
+};
+
 /// Spec 5.2: chaining key ck, handshake hash h and the CipherState they key. Exposed for
 /// tests and for reuse; applications use HandshakeState.
 class SymmetricState {
@@ -133,6 +142,9 @@ public:
   /// Split: temp_k1, temp_k2 = HKDF(ck, empty, 2); two CipherStates keyed with their first
   /// 32 bytes. The first is for initiator-to-responder traffic, the second the reverse.
   [[nodiscard]] std::pair<CipherState, CipherState> split() const;
+  /// Split's keys as raw bytes, oriented as the initiator uses them: `send` is the first
+  /// (initiator-to-responder) key.
+  [[nodiscard]] TransportKeys split_keys() const;
 
 private:
   Hash64 ck_{};
@@ -197,6 +209,10 @@ public:
   /// the responder with the second. Allowed once, after completion (out_of_order otherwise)
   /// so that no two CipherStates ever share a key.
   [[nodiscard]] core::Result<TransportCiphers> split();
+  /// Split as raw keys: exactly the keys split() would give its CipherStates, oriented the
+  /// same way. split() and split_keys() share the once-only rule (out_of_order on a second
+  /// call of either), so no key ever has two owners.
+  [[nodiscard]] core::Result<TransportKeys> split_keys();
 
 private:
   // Marks the handshake dead and hands the error back, so call sites can `return fail(..)`.
