@@ -84,9 +84,9 @@ core::Status verify_static_key_certificate(const StaticKeyCertificate& certifica
 // ----- StaticKeyManager ----------------------------------------------------------------------
 
 StaticKeyManager::StaticKeyManager(const Identity& identity, const NetworkId& network,
-                                   const Clock& clock)
+                                   const core::Clock& clock)
     : identity_(identity), network_(network), clock_(clock),
-      current_(issue(to_unix_seconds(clock.now()))) {}
+      current_(issue(to_unix_seconds(clock.system_now()))) {}
 
 CertifiedStaticKey StaticKeyManager::issue(std::uint64_t now) const {
   KeyPair key_pair = KeyPair::generate();
@@ -97,7 +97,7 @@ CertifiedStaticKey StaticKeyManager::issue(std::uint64_t now) const {
 }
 
 CertifiedStaticKey StaticKeyManager::current() {
-  const std::uint64_t now = to_unix_seconds(clock_.now());
+  const std::uint64_t now = to_unix_seconds(clock_.system_now());
   const std::lock_guard lock(mutex_);
   const std::uint64_t expiry = current_->certificate.expiry_unix_seconds;
   const bool nearly_expired = saturating_add(now, seconds_of(kCertificateRenewBefore)) > expiry;

@@ -119,7 +119,7 @@ core::Result<HandshakePayload> HandshakePayload::decode(ByteView bytes) {
 
 // ----- SecureHandshake -----------------------------------------------------------------------
 
-SecureHandshake::SecureHandshake(Role role, CertifiedStaticKey local, const Clock& clock,
+SecureHandshake::SecureHandshake(Role role, CertifiedStaticKey local, const core::Clock& clock,
                                  std::optional<PeerId> expected_peer,
                                  std::optional<KeyPair> ephemeral)
     : noise_(role, std::move(local.key_pair), make_prologue(local.network), std::move(ephemeral)),
@@ -127,14 +127,14 @@ SecureHandshake::SecureHandshake(Role role, CertifiedStaticKey local, const Cloc
       expected_peer_(expected_peer),
       stage_(role == Role::initiator ? Stage::initiator_start : Stage::await_message_1) {}
 
-SecureHandshake SecureHandshake::initiator(CertifiedStaticKey local, const Clock& clock,
+SecureHandshake SecureHandshake::initiator(CertifiedStaticKey local, const core::Clock& clock,
                                            std::optional<PeerId> expected_peer,
                                            std::optional<KeyPair> ephemeral) {
   return SecureHandshake{Role::initiator, std::move(local), clock, expected_peer,
                          std::move(ephemeral)};
 }
 
-SecureHandshake SecureHandshake::responder(CertifiedStaticKey local, const Clock& clock,
+SecureHandshake SecureHandshake::responder(CertifiedStaticKey local, const core::Clock& clock,
                                            std::optional<KeyPair> ephemeral) {
   return SecureHandshake{Role::responder, std::move(local), clock, std::nullopt,
                          std::move(ephemeral)};
@@ -168,8 +168,8 @@ core::Status SecureHandshake::accept_peer(ByteView payload) {
   }
   StaticKeyCertificate certificate{decoded.value().identity, *remote_static,
                                    decoded.value().expiry_unix_seconds, decoded.value().signature};
-  if (auto valid =
-          verify_static_key_certificate(certificate, network_, *remote_static, clock_->now());
+  if (auto valid = verify_static_key_certificate(certificate, network_, *remote_static,
+                                                 clock_->system_now());
       !valid) {
     return valid.error();
   }

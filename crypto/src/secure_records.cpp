@@ -68,15 +68,10 @@ void fill(std::array<std::uint8_t, N>& out, std::size_t& filled, ByteView& input
 
 } // namespace
 
-const Clock& default_clock() noexcept {
-  static const SteadyClock clock;
-  return clock;
-}
-
 // ----- RecordSender --------------------------------------------------------------------------
 
 RecordSender::RecordSender(const Key32& send_key, const Hash64& handshake_hash,
-                           RecordSenderOptions options, const Clock& clock)
+                           RecordSenderOptions options, const core::Clock& clock)
     : stream_(new detail::SecretStream), options_(options), clock_(&clock),
       handshake_hash_(handshake_hash) {
   init();
@@ -84,7 +79,7 @@ RecordSender::RecordSender(const Key32& send_key, const Hash64& handshake_hash,
   // init_push draws a fresh random nonce for the header, so even a reused key would not
   // reuse a keystream; it cannot fail for a key of the right size.
   crypto_secretstream_xchacha20poly1305_init_push(&stream_->state, header_.data(), send_key.data());
-  keyed_at_ = clock_->now();
+  keyed_at_ = clock_->steady_now();
 }
 
 Bytes RecordSender::push(ByteView plaintext, std::uint8_t tag) {
@@ -121,7 +116,7 @@ core::Result<Bytes> RecordSender::seal(ByteView plaintext) {
     return Errc::record_too_large;
   }
   bytes_under_key_ += plaintext.size();
-  const Clock::time_point now = clock_->now();
+  const std::chrono::steady_clock::time_point now = clock_->steady_now();
   const bool rekey = bytes_under_key_ >= options_.rekey_after_bytes ||
                      now - keyed_at_ >= options_.rekey_after_time;
   Bytes record = push(plaintext, rekey ? kTagRekey : kTagMessage);

@@ -9,6 +9,7 @@
 namespace swarmshare::crypto {
 namespace {
 
+using swarmshare::core::ManualClock;
 using namespace std::chrono_literals;
 using std::chrono::days;
 using std::chrono::seconds;
@@ -42,11 +43,11 @@ TEST(Clock, unixSecondsRoundDownAndClampBeforeTheEpoch) {
   EXPECT_EQ(to_unix_seconds(system_clock::time_point{} - 5s), 0U);
   ManualClock clock{at(kStart)};
   clock.advance(days{2});
-  EXPECT_EQ(to_unix_seconds(clock.now()), kStart + 2 * kDay);
-  clock.set(at(5));
-  EXPECT_EQ(to_unix_seconds(clock.now()), 5U);
-  const SystemClock system;
-  EXPECT_GT(to_unix_seconds(system.now()), kStart);
+  EXPECT_EQ(to_unix_seconds(clock.system_now()), kStart + 2 * kDay);
+  clock.set_system_time(at(5));
+  EXPECT_EQ(to_unix_seconds(clock.system_now()), 5U);
+  const core::RealClock system;
+  EXPECT_GT(to_unix_seconds(system.system_now()), kStart);
 }
 
 TEST(NetworkId, isBlake2b256OfTheName) {
@@ -171,7 +172,7 @@ TEST(StaticKeyManager, issuesAVerifiableSevenDayCertificateForItsKey) {
   EXPECT_EQ(key.certificate.static_public_key, key.key_pair.public_key());
   EXPECT_EQ(key.certificate.expiry_unix_seconds, kStart + 7 * kDay);
   EXPECT_TRUE(verify_static_key_certificate(key.certificate, network, key.key_pair.public_key(),
-                                            clock.now()));
+                                            clock.system_now()));
 }
 
 TEST(StaticKeyManager, keepsItsKeyWhileAtLeastOneDayOfValidityRemains) {
@@ -181,7 +182,7 @@ TEST(StaticKeyManager, keepsItsKeyWhileAtLeastOneDayOfValidityRemains) {
   const CertifiedStaticKey first = manager.current();
   clock.advance(days{3});
   EXPECT_EQ(manager.current().certificate, first.certificate);
-  clock.set(at(kStart + 6 * kDay)); // exactly one day left
+  clock.set_system_time(at(kStart + 6 * kDay)); // exactly one day left
   const CertifiedStaticKey last = manager.current();
   EXPECT_EQ(last.certificate, first.certificate);
   EXPECT_EQ(last.key_pair.public_key(), first.key_pair.public_key());
@@ -192,14 +193,14 @@ TEST(StaticKeyManager, renewsKeyPairAndCertificateWhenLessThanOneDayRemains) {
   ManualClock clock{at(kStart)};
   StaticKeyManager manager{identity, NetworkId::public_network(), clock};
   const CertifiedStaticKey first = manager.current();
-  clock.set(at(kStart + 6 * kDay + 1));
+  clock.set_system_time(at(kStart + 6 * kDay + 1));
   const CertifiedStaticKey renewed = manager.current();
   EXPECT_NE(renewed.key_pair.public_key(), first.key_pair.public_key());
   EXPECT_NE(renewed.key_pair.secret_key(), first.key_pair.secret_key());
   EXPECT_EQ(renewed.certificate.static_public_key, renewed.key_pair.public_key());
   EXPECT_EQ(renewed.certificate.expiry_unix_seconds, kStart + 13 * kDay + 1);
   EXPECT_TRUE(verify_static_key_certificate(renewed.certificate, NetworkId::public_network(),
-                                            renewed.key_pair.public_key(), clock.now()));
+                                            renewed.key_pair.public_key(), clock.system_now()));
   // And then it is stable again.
   clock.advance(1h);
   EXPECT_EQ(manager.current().certificate, renewed.certificate);
@@ -210,7 +211,7 @@ TEST(StaticKeyManager, renewsWhenTheClockWentBackSoPeersWouldRefuseTheExpiry) {
   ManualClock clock{at(kStart)};
   StaticKeyManager manager{identity, NetworkId::public_network(), clock};
   const CertifiedStaticKey first = manager.current();
-  clock.set(at(kStart - 3 * kDay));
+  clock.set_system_time(at(kStart - 3 * kDay));
   const CertifiedStaticKey renewed = manager.current();
   EXPECT_NE(renewed.key_pair.public_key(), first.key_pair.public_key());
   EXPECT_EQ(renewed.certificate.expiry_unix_seconds, kStart + 4 * kDay);

@@ -14,6 +14,7 @@ namespace {
 using std::chrono::days;
 using std::chrono::seconds;
 using std::chrono::system_clock;
+using swarmshare::core::ManualClock;
 
 constexpr std::uint64_t kStart = 1'700'000'000;
 constexpr std::uint64_t kDay = 86'400;
@@ -462,8 +463,8 @@ TEST(SecureHandshake, clocksWithinOneDayOfEachOtherStillAgree) {
   SecureHandshake responder = bob.responder(); // bob's key, certified at kStart
   // Alice still uses her first certificate (expiry kStart + 7 days); bob's clock runs
   // 36 hours ahead of hers, so for him it expired half a day ago: within the skew.
-  alice.clock.set(at(kStart + 6 * kDay));
-  bob.clock.set(at(kStart + 7 * kDay + 43'200));
+  alice.clock.set_system_time(at(kStart + 6 * kDay));
+  bob.clock.set_system_time(at(kStart + 7 * kDay + 43'200));
   SecureHandshake initiator = alice.initiator();
   run(initiator, responder);
   EXPECT_TRUE(initiator.is_complete());

@@ -19,6 +19,7 @@
 namespace swarmshare::crypto {
 namespace {
 
+using swarmshare::core::ManualClock;
 using namespace std::chrono_literals;
 
 Bytes ascii(std::string_view text) { return {text.begin(), text.end()}; }
@@ -87,7 +88,8 @@ struct Direction {
   RecordSender sender;
   Sink sink;
 
-  explicit Direction(RecordSenderOptions options = {}, const Clock& clock = default_clock(),
+  explicit Direction(RecordSenderOptions options = {},
+                     const core::Clock& clock = core::real_clock(),
                      std::uint32_t receiver_cap = kDefaultMaxRecordBytes)
       : sender(key, hash, options, clock), sink(key, hash, receiver_cap) {}
 
@@ -262,7 +264,7 @@ TEST(RecordReceiver, acceptsRecordOfExactlyTheDefaultCap) {
 TEST(RecordSender, sealsTheCapAndRefusesOneByteMore) {
   RecordSenderOptions options;
   options.max_record_bytes = 1000;
-  Direction direction(options, default_clock(), 1000);
+  Direction direction(options, core::real_clock(), 1000);
   ASSERT_TRUE(direction.sink.feed(direction.start()));
   EXPECT_EQ(direction.sender.seal(pattern(1001)).error(), Errc::record_too_large);
   auto sealed = direction.sender.seal(pattern(1000)); // the refusal left the sender usable
@@ -289,7 +291,7 @@ TEST(RecordSender, lowersCapsThatDoNotFitTheLengthPrefix) {
 TEST(RecordReceiver, refusesOneByteOverTheCapFromTheLengthPrefixAlone) {
   RecordSenderOptions options;
   options.max_record_bytes = 1001; // a sender that allows more than its peer's receiver
-  Direction direction(options, default_clock(), 1000);
+  Direction direction(options, core::real_clock(), 1000);
   ASSERT_TRUE(direction.sink.feed(direction.start()));
   const Bytes record = direction.sender.seal(pattern(1001)).value();
   // Only the 4 length bytes: the receiver must refuse before it buffers any of the body.

@@ -10,6 +10,7 @@
 // Keys are short-lived so that a stolen X25519 secret is useful for a week at most, while
 // the identity secret never needs to be online in the handshake itself.
 
+#include "swarmshare/core/clock.hpp"
 #include "swarmshare/core/error.hpp"
 #include "swarmshare/core/hash.hpp"
 #include "swarmshare/crypto/common.hpp"
@@ -26,38 +27,6 @@
 #include <string_view>
 
 namespace swarmshare::crypto {
-
-// ----- Clock ---------------------------------------------------------------------------------
-
-/// The wall clock, injected so certificate tests can be exact.
-struct Clock {
-  Clock() = default;
-  Clock(const Clock&) = default;
-  Clock& operator=(const Clock&) = default;
-  Clock(Clock&&) = default;
-  Clock& operator=(Clock&&) = default;
-  virtual ~Clock() = default;
-  [[nodiscard]] virtual std::chrono::system_clock::time_point now() const = 0;
-};
-
-class SystemClock final : public Clock {
-public:
-  [[nodiscard]] std::chrono::system_clock::time_point now() const override {
-    return std::chrono::system_clock::now();
-  }
-};
-
-/// A clock that moves only when told to. For tests; not thread-safe.
-class ManualClock final : public Clock {
-public:
-  explicit ManualClock(std::chrono::system_clock::time_point start) noexcept : now_(start) {}
-  [[nodiscard]] std::chrono::system_clock::time_point now() const override { return now_; }
-  void set(std::chrono::system_clock::time_point time) noexcept { now_ = time; }
-  void advance(std::chrono::system_clock::duration by) noexcept { now_ += by; }
-
-private:
-  std::chrono::system_clock::time_point now_;
-};
 
 /// Whole seconds since the unix epoch, rounded down; 0 for times before it.
 [[nodiscard]] std::uint64_t to_unix_seconds(std::chrono::system_clock::time_point time) noexcept;
@@ -145,7 +114,7 @@ struct CertifiedStaticKey {
 /// Thread-safe. `identity` and `clock` must outlive the manager.
 class StaticKeyManager {
 public:
-  StaticKeyManager(const Identity& identity, const NetworkId& network, const Clock& clock);
+  StaticKeyManager(const Identity& identity, const NetworkId& network, const core::Clock& clock);
   StaticKeyManager(const StaticKeyManager&) = delete;
   StaticKeyManager& operator=(const StaticKeyManager&) = delete;
   StaticKeyManager(StaticKeyManager&&) = delete;
@@ -163,7 +132,7 @@ private:
 
   const Identity& identity_;
   NetworkId network_;
-  const Clock& clock_;
+  const core::Clock& clock_;
   std::mutex mutex_;
   std::optional<CertifiedStaticKey> current_;
 };

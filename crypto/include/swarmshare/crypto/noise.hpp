@@ -103,8 +103,8 @@ private:
   std::uint64_t n_ = 0;
 };
 
-/// Raw transport keys (Split's two outputs, oriented for one side), for a cipher other than Noise's own CipherState (the
-/// secretstream record layer, secure_records.hpp). Wiped when destroyed.
+/// Raw transport keys (Split's two outputs, oriented for one side), for a cipher other than Noise's
+/// own CipherState (the secretstream record layer, secure_records.hpp). Wiped when destroyed.
 struct TransportKeys {
   Key32 send{};
   Key32 receive{};

@@ -83,12 +83,12 @@ public:
   /// `local` comes from StaticKeyManager::current(); its network is the handshake's network.
   /// `ephemeral` is for known-answer tests only; reusing an ephemeral key breaks Noise.
   /// `clock` must outlive the handshake.
-  [[nodiscard]] static SecureHandshake initiator(CertifiedStaticKey local, const Clock& clock,
+  [[nodiscard]] static SecureHandshake initiator(CertifiedStaticKey local, const core::Clock& clock,
                                                  std::optional<PeerId> expected_peer = {},
                                                  std::optional<KeyPair> ephemeral = {});
   /// The side that accepted the connection. Whom to accept beyond a valid certificate
   /// (bans, limits) is the caller's decision once peer_id() is known.
-  [[nodiscard]] static SecureHandshake responder(CertifiedStaticKey local, const Clock& clock,
+  [[nodiscard]] static SecureHandshake responder(CertifiedStaticKey local, const core::Clock& clock,
                                                  std::optional<KeyPair> ephemeral = {});
 
   /// Initiator only, once: message 1.
@@ -126,7 +126,7 @@ private:
     failed,
   };
 
-  SecureHandshake(Role role, CertifiedStaticKey local, const Clock& clock,
+  SecureHandshake(Role role, CertifiedStaticKey local, const core::Clock& clock,
                   std::optional<PeerId> expected_peer, std::optional<KeyPair> ephemeral);
 
   // Records the reason, marks the handshake dead and returns the one public error.
@@ -139,7 +139,7 @@ private:
   HandshakeState noise_;
   StaticKeyCertificate local_certificate_;
   NetworkId network_;
-  const Clock* clock_;
+  const core::Clock* clock_;
   std::optional<PeerId> expected_peer_;
   std::optional<StaticKeyCertificate> peer_certificate_;
   Stage stage_;

@@ -22,6 +22,7 @@
 // crypto::Errc is for local logs only; callers must not let it change what the peer sees
 // (no distinct replies, no timing differences they add themselves).
 
+#include "swarmshare/core/clock.hpp"
 #include "swarmshare/core/error.hpp"
 #include "swarmshare/crypto/common.hpp"
 #include "swarmshare/crypto/error.hpp"
@@ -63,45 +64,6 @@ inline constexpr std::string_view kKeyConfirmationLabel = "swarmshare key confir
 inline constexpr std::size_t kKeyConfirmationBytes =
     kKeyConfirmationLabel.size() + std::tuple_size_v<Hash64>;
 
-/// A monotonic clock, injected so that time-based rekeying is testable without sleeping.
-class Clock {
-public:
-  using duration = std::chrono::steady_clock::duration;
-  using time_point = std::chrono::steady_clock::time_point;
-
-  Clock() = default;
-  Clock(const Clock&) = default;
-  Clock& operator=(const Clock&) = default;
-  Clock(Clock&&) = default;
-  Clock& operator=(Clock&&) = default;
-  virtual ~Clock() = default;
-
-  [[nodiscard]] virtual time_point now() const noexcept = 0;
-};
-
-/// std::chrono::steady_clock.
-class SteadyClock final : public Clock {
-public:
-  [[nodiscard]] time_point now() const noexcept override {
-    return std::chrono::steady_clock::now();
-  }
-};
-
-/// A clock that moves only when told to; for tests.
-class ManualClock final : public Clock {
-public:
-  explicit ManualClock(time_point start = time_point{}) noexcept : now_(start) {}
-
-  [[nodiscard]] time_point now() const noexcept override { return now_; }
-  void advance(duration by) noexcept { now_ += by; }
-
-private:
-  time_point now_;
-};
-
-/// A process-wide SteadyClock, the default of RecordSender.
-[[nodiscard]] const Clock& default_clock() noexcept;
-
 namespace detail {
 // The libsodium stream state lives on the heap behind this, so that sodium.h stays out of
 // the public headers and the state is wiped exactly once, whoever owns it last.
@@ -120,7 +82,7 @@ struct RecordSenderOptions {
   std::uint64_t rekey_after_bytes = kDefaultRekeyAfterBytes;
   /// Mark a record TAG_REKEY when this much time passed since the current key was set. Only
   /// records carry the tag, so an idle stream keeps its key until it sends again.
-  Clock::duration rekey_after_time = kDefaultRekeyInterval;
+  std::chrono::steady_clock::duration rekey_after_time = kDefaultRekeyInterval;
 };
 
 /// Our half of one direction: turns plaintexts into records. Move-only; a moved-from sender
@@ -129,7 +91,7 @@ class RecordSender {
 public:
   /// Starts the stream (init_push) with our send key. `clock` must outlive the sender.
   RecordSender(const Key32& send_key, const Hash64& handshake_hash,
-               RecordSenderOptions options = {}, const Clock& clock = default_clock());
+               RecordSenderOptions options = {}, const core::Clock& clock = core::real_clock());
 
   /// The first bytes of the direction: the stream header, then the key-confirmation record.
   /// Once only, before anything else (out_of_order otherwise).
@@ -154,10 +116,10 @@ private:
 
   detail::SecretStreamPtr stream_;
   RecordSenderOptions options_;
-  const Clock* clock_;
+  const core::Clock* clock_;
   Hash64 handshake_hash_;
   std::array<std::uint8_t, kRecordStreamHeaderBytes> header_{};
-  Clock::time_point keyed_at_;
+  std::chrono::steady_clock::time_point keyed_at_;
   std::uint64_t bytes_under_key_ = 0;
   std::uint64_t rekeys_ = 0;
   bool started_ = false;
