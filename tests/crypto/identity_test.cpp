@@ -7,22 +7,16 @@
 
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <filesystem>
-#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
-
-extern char** environ; // NOLINT: POSIX declares it only through unistd.h with _GNU_SOURCE
 
 namespace swarmshare::crypto {
 namespace {
@@ -272,113 +266,6 @@ TEST(IdentityFile, somethingElseAtThePathIsUnreadableAndNotReplaced) {
   EXPECT_EQ(as_link.error(), Errc::identity_unreadable);
   EXPECT_TRUE(fs::is_symlink(link));
   EXPECT_FALSE(fs::exists(other.path() / "elsewhere.key"));
-}
-
-// ----- swarmshare-cli id ---------------------------------------------------------------------
-
-struct CliResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& path) {
-  const auto bytes = core::platform::read_small_file(path, 1 << 20);
-  return bytes ? std::string(bytes.value().begin(), bytes.value().end()) : std::string{};
-}
-
-// Runs the built swarmshare-cli with `args` and extra environment variables, as a user would.
-CliResult run_cli(const std::vector<std::string>& args, const fs::path& scratch,
-                  const std::map<std::string, std::string>& env = {}) {
-  const fs::path out_path = scratch / "cli.out";
-  const fs::path err_path = scratch / "cli.err";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  std::vector<std::string> argv_storage{SWARMSHARE_CLI_PATH};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<std::string> env_storage;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    const std::string_view text{*entry};
-    const auto name = std::string{text.substr(0, text.find('='))};
-    if (env.find(name) == env.end()) {
-      env_storage.emplace_back(text);
-    }
-  }
-  for (const auto& [name, value] : env) {
-    env_storage.push_back(name);
-    env_storage.back().append("=").append(value);
-  }
-  std::vector<char*> argv;
-  std::vector<char*> envp;
-  argv.reserve(argv_storage.size() + 1);
-  envp.reserve(env_storage.size() + 1);
-  for (auto& arg : argv_storage) {
-    argv.push_back(arg.data());
-  }
-  for (auto& entry : env_storage) {
-    envp.push_back(entry.data());
-  }
-  argv.push_back(nullptr);
-  envp.push_back(nullptr);
-  CliResult result;
-  pid_t pid = 0;
-  if (posix_spawn(&pid, SWARMSHARE_CLI_PATH, &actions, nullptr, argv.data(), envp.data()) == 0) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0) {
-    }
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  posix_spawn_file_actions_destroy(&actions);
-  result.out = slurp(out_path);
-  result.err = slurp(err_path);
-  return result;
-}
-
-TEST(CliId, printsTheSamePeerIdOnEveryRunAndCreatesItOnce) {
-  test::TempDir temp;
-  const fs::path data_dir = temp.path() / "data";
-  const CliResult first = run_cli({"id", "--data-dir", data_dir.string()}, temp.path());
-  ASSERT_EQ(first.exit_code, 0) << first.err;
-  const CliResult second = run_cli({"id", "--data-dir", data_dir.string()}, temp.path());
-  ASSERT_EQ(second.exit_code, 0) << second.err;
-  EXPECT_EQ(first.out, second.out);
-
-  const auto identity = load_or_create_identity(data_dir);
-  ASSERT_TRUE(identity);
-  const PeerId& id = identity.value().peer_id();
-  EXPECT_EQ(first.out, id.to_string() + "\nshort: " + id.to_short_string() + "\n");
-}
-
-TEST(CliId, usesSwarmshareHomeWhenNoDataDirIsGiven) {
-  test::TempDir temp;
-  const fs::path home = temp.path() / "home";
-  const CliResult result = run_cli({"id"}, temp.path(), {{"SWARMSHARE_HOME", home.string()}});
-  ASSERT_EQ(result.exit_code, 0) << result.err;
-  const auto identity = load_or_create_identity(home);
-  ASSERT_TRUE(identity);
-  EXPECT_EQ(result.out.substr(0, kPeerIdTextLength), identity.value().peer_id().to_string());
-}
-
-TEST(CliId, corruptKeyFileExitsWithOneNamesTheFileAndLeavesItUnchanged) {
-  test::TempDir temp;
-  const fs::path data_dir = temp.path() / "data";
-  ASSERT_TRUE(load_or_create_identity(data_dir));
-  const fs::path file = identity_file_path(data_dir);
-  Bytes bytes = read_all(file);
-  bytes[30] ^= 0x80U;
-  write_owner_only(file, bytes);
-
-  const CliResult result = run_cli({"id", "--data-dir", data_dir.string()}, temp.path());
-  EXPECT_EQ(result.exit_code, 1);
-  EXPECT_TRUE(result.out.empty()) << result.out;
-  EXPECT_NE(result.err.find(file.string()), std::string::npos) << result.err;
-  EXPECT_NE(result.err.find("corrupt"), std::string::npos) << result.err;
-  EXPECT_EQ(read_all(file), bytes);
 }
 
 } // namespace
