@@ -8,10 +8,10 @@
 namespace swarmshare::crypto {
 namespace {
 
-static_assert(crypto_generichash_blake2b_BYTES_MAX == blake2b_hash_len);
+static_assert(crypto_generichash_blake2b_BYTES_MAX == kBlake2bHashBytes);
 
 Hash64 hmac(ByteView key, std::initializer_list<ByteView> data) {
-  std::array<std::uint8_t, blake2b_block_len> block{};
+  std::array<std::uint8_t, kBlake2bBlockBytes> block{};
   if (key.size() > block.size()) {
     const Hash64 hashed_key = blake2b_512({key});
     std::copy(hashed_key.begin(), hashed_key.end(), block.begin());
@@ -19,12 +19,12 @@ Hash64 hmac(ByteView key, std::initializer_list<ByteView> data) {
     std::copy(key.begin(), key.end(), block.begin());
   }
 
-  std::array<std::uint8_t, blake2b_block_len> pad{};
+  std::array<std::uint8_t, kBlake2bBlockBytes> pad{};
   for (std::size_t i = 0; i < pad.size(); ++i) {
     pad[i] = static_cast<std::uint8_t>(block[i] ^ 0x36U);
   }
   crypto_generichash_blake2b_state state;
-  crypto_generichash_blake2b_init(&state, nullptr, 0, blake2b_hash_len);
+  crypto_generichash_blake2b_init(&state, nullptr, 0, kBlake2bHashBytes);
   crypto_generichash_blake2b_update(&state, pad.data(), pad.size());
   for (const ByteView part : data) {
     crypto_generichash_blake2b_update(&state, part.data(), part.size());
@@ -49,7 +49,7 @@ Hash64 hmac(ByteView key, std::initializer_list<ByteView> data) {
 Hash64 blake2b_512(std::initializer_list<ByteView> parts) {
   crypto_generichash_blake2b_state state;
   // Unkeyed with a 64-byte output: libsodium cannot fail with these arguments.
-  crypto_generichash_blake2b_init(&state, nullptr, 0, blake2b_hash_len);
+  crypto_generichash_blake2b_init(&state, nullptr, 0, kBlake2bHashBytes);
   for (const ByteView part : parts) {
     crypto_generichash_blake2b_update(&state, part.data(), part.size());
   }

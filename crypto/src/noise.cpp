@@ -18,7 +18,7 @@ static_assert(crypto_aead_chacha20poly1305_ietf_ABYTES == kNoiseTagBytes);
 static_assert(crypto_aead_chacha20poly1305_ietf_NPUBBYTES == 12);
 
 // Noise reserves the largest nonce for Rekey; a CipherState whose n reaches it is spent.
-constexpr std::uint64_t reserved_nonce = std::numeric_limits<std::uint64_t>::max();
+constexpr std::uint64_t kReservedNonce = std::numeric_limits<std::uint64_t>::max();
 
 using Nonce96 = std::array<std::uint8_t, crypto_aead_chacha20poly1305_ietf_NPUBBYTES>;
 
@@ -44,12 +44,12 @@ Key32 first_32(const Hash64& hash) noexcept {
 enum class Token { e, s, ee, es, se };
 
 // The XX pattern (spec 7.5). Initiator writes messages 0 and 2, responder message 1.
-constexpr std::array<std::array<Token, 4>, HandshakeState::kMessageCount> xx_tokens{{
+constexpr std::array<std::array<Token, 4>, HandshakeState::kMessageCount> kXxTokens{{
     {Token::e},
     {Token::e, Token::ee, Token::s, Token::es},
     {Token::s, Token::se},
 }};
-constexpr std::array<std::size_t, HandshakeState::kMessageCount> xx_token_counts{1, 4, 2};
+constexpr std::array<std::size_t, HandshakeState::kMessageCount> kXxTokenCounts{1, 4, 2};
 
 } // namespace
 
@@ -165,7 +165,7 @@ core::Result<Bytes> CipherState::encrypt_with_ad(ByteView ad, ByteView plaintext
   if (plaintext.size() > kNoiseMaxPlaintextBytes) {
     return Errc::message_too_large;
   }
-  if (n_ == reserved_nonce) {
+  if (n_ == kReservedNonce) {
     return Errc::nonce_exhausted;
   }
   Bytes ciphertext(plaintext.size() + kNoiseTagBytes);
@@ -185,7 +185,7 @@ core::Result<Bytes> CipherState::decrypt_with_ad(ByteView ad, ByteView ciphertex
   if (!has_key_) {
     return Bytes(ciphertext.begin(), ciphertext.end());
   }
-  if (n_ == reserved_nonce) {
+  if (n_ == kReservedNonce) {
     return Errc::nonce_exhausted;
   }
   if (ciphertext.size() < kNoiseTagBytes) {
@@ -211,7 +211,7 @@ core::Status CipherState::rekey() {
   const std::array<std::uint8_t, 32> zeros{};
   std::array<std::uint8_t, 32 + kNoiseTagBytes> block{};
   unsigned long long written = 0;
-  const Nonce96 nonce = chachapoly_nonce(reserved_nonce);
+  const Nonce96 nonce = chachapoly_nonce(kReservedNonce);
   crypto_aead_chacha20poly1305_ietf_encrypt(block.data(), &written, zeros.data(), zeros.size(),
                                             nullptr, 0, nullptr, nonce.data(), k_.data());
   std::copy_n(block.begin(), k_.size(), k_.begin());
@@ -340,7 +340,7 @@ core::Result<Bytes> HandshakeState::write_message(ByteView payload) {
   if (!is_write_turn()) {
     return Errc::out_of_order;
   }
-  const auto tokens = std::span(xx_tokens[next_message_]).first(xx_token_counts[next_message_]);
+  const auto tokens = std::span(kXxTokens[next_message_]).first(kXxTokenCounts[next_message_]);
 
   // Check the size before touching any state, so an oversized payload is a plain refusal
   // that leaves the handshake usable.
@@ -420,7 +420,7 @@ core::Result<Bytes> HandshakeState::read_message(ByteView message) {
   if (message.size() > kNoiseMaxMessageBytes) {
     return Errc::message_too_large;
   }
-  const auto tokens = std::span(xx_tokens[next_message_]).first(xx_token_counts[next_message_]);
+  const auto tokens = std::span(kXxTokens[next_message_]).first(kXxTokenCounts[next_message_]);
   const bool initiator = role_ == Role::initiator;
   ByteView rest = message;
 

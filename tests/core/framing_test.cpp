@@ -61,7 +61,7 @@ TEST(FrameDecoder, decodesTheSameUnderOneByteFragmentation) {
   std::vector<std::uint8_t> stream;
   std::vector<std::string> sent;
   for (int i = 0; i < 20; ++i) {
-    sent.push_back(std::string(static_cast<std::size_t>(i * 37), static_cast<char>('a' + i)));
+    sent.emplace_back(static_cast<std::size_t>(i * 37), static_cast<char>('a' + i));
     const auto frame = frame_with_text(kGreeting, sent.back());
     stream.insert(stream.end(), frame.begin(), frame.end());
   }

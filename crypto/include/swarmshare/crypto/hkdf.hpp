@@ -13,9 +13,9 @@
 namespace swarmshare::crypto {
 
 /// BLAKE2b's block length, the HMAC key block size.
-inline constexpr std::size_t blake2b_block_len = 128;
+inline constexpr std::size_t kBlake2bBlockBytes = 128;
 /// BLAKE2b-512's output length: Noise's HASHLEN.
-inline constexpr std::size_t blake2b_hash_len = 64;
+inline constexpr std::size_t kBlake2bHashBytes = 64;
 
 /// Noise's HASH(): unkeyed BLAKE2b-512 of the concatenation of `parts`.
 [[nodiscard]] Hash64 blake2b_512(std::initializer_list<ByteView> parts);
