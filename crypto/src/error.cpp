@@ -38,6 +38,9 @@ public:
       return "static-key certificate expiry is too far in the future";
     case Errc::handshake_payload_malformed: return "malformed handshake payload";
     case Errc::unexpected_peer: return "peer is not the one expected";
+    case Errc::handshake_timeout: return "handshake timed out";
+    case Errc::idle_timeout: return "connection idle for too long";
+    case Errc::channel_closed: return "peer closed the channel";
     }
     return "unknown swarmshare.crypto error " + std::to_string(value);
   }

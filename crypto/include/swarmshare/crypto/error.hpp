@@ -77,6 +77,14 @@ enum class Errc {
   handshake_payload_malformed,
   /// The peer authenticated as a different Peer ID than the one we meant to reach.
   unexpected_peer,
+  // Secure channel over a socket (secure_channel.hpp).
+  /// The handshake did not complete within the channel's handshake timeout.
+  handshake_timeout,
+  /// No bytes arrived from the peer for the channel's idle timeout while a read waited.
+  idle_timeout,
+  /// Not a failure: the peer ended its direction cleanly with a FINAL record, and every
+  /// message before it has been read.
+  channel_closed,
 };
 
 [[nodiscard]] const std::error_category& crypto_category() noexcept;
