@@ -26,6 +26,8 @@ public:
     case Errc::frame_too_large: return "frame larger than the allowed maximum";
     case Errc::frame_malformed: return "malformed frame";
     case Errc::frame_truncated: return "stream ended inside a frame";
+    case Errc::invalid_endpoint:
+      return "invalid endpoint: expected ADDRESS:PORT (IPv6 in brackets)";
     }
     return "unknown swarmshare.core error " + std::to_string(value);
   }

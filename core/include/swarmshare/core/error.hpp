@@ -32,6 +32,8 @@ enum class Errc {
   frame_too_large, ///< A length prefix above the receiver's cap.
   frame_malformed, ///< A frame body that is not a valid message envelope.
   frame_truncated, ///< The stream ended inside a frame.
+  // Addresses
+  invalid_endpoint, ///< Not an IPv4 or IPv6 address with a port from 1 to 65535.
 };
 
 [[nodiscard]] const std::error_category& core_category() noexcept;
