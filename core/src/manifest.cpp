@@ -57,14 +57,6 @@ Status validate(const std::string& name, std::uint64_t file_size, ChunkSize chun
   return boost::outcome_v2::success();
 }
 
-bool read_uint(const msgpack::object& object, std::uint64_t& out) {
-  if (object.type != msgpack::type::POSITIVE_INTEGER) {
-    return false;
-  }
-  out = object.via.u64;
-  return true;
-}
-
 } // namespace
 
 Result<Manifest> Manifest::create(std::string name, std::uint64_t file_size, ChunkSize chunk_size,

@@ -24,4 +24,12 @@ Result<msgpack::object_handle> unpack_exactly(std::span<const std::uint8_t> byte
   }
 }
 
+bool read_uint(const msgpack::object& object, std::uint64_t& out) noexcept {
+  if (object.type != msgpack::type::POSITIVE_INTEGER) {
+    return false;
+  }
+  out = object.via.u64;
+  return true;
+}
+
 } // namespace swarmshare::core

@@ -333,6 +333,12 @@ std::error_code HandshakeState::fail(std::error_code error) noexcept {
   return error;
 }
 
+core::Status HandshakeState::mix_dh_keys(bool local_ephemeral, bool remote_ephemeral) {
+  const KeyPair& local = local_ephemeral ? *e_ : s_;
+  const Key32& remote = remote_ephemeral ? *re_ : *rs_;
+  return mix_dh(symmetric_, local, remote);
+}
+
 core::Result<Bytes> HandshakeState::write_message(ByteView payload) {
   if (failed_) {
     return Errc::handshake_failed;
@@ -384,14 +390,16 @@ core::Result<Bytes> HandshakeState::write_message(ByteView payload) {
       message.insert(message.end(), encrypted.value().begin(), encrypted.value().end());
       break;
     }
-    // es/se name (initiator key, responder key); each side uses its own half of the pair.
-    case Token::ee: step = mix_dh(symmetric_, *e_, *re_); break;
+    case Token::ee:
     case Token::es:
-      step = initiator ? mix_dh(symmetric_, *e_, *rs_) : mix_dh(symmetric_, s_, *re_);
+    case Token::se: {
+      // es/se name (initiator key, responder key); each side uses its own half of the pair.
+      const bool initiator_ephemeral = token != Token::se;
+      const bool responder_ephemeral = token != Token::es;
+      step = initiator ? mix_dh_keys(initiator_ephemeral, responder_ephemeral)
+                       : mix_dh_keys(responder_ephemeral, initiator_ephemeral);
       break;
-    case Token::se:
-      step = initiator ? mix_dh(symmetric_, s_, *re_) : mix_dh(symmetric_, *e_, *rs_);
-      break;
+    }
     }
     if (!step) {
       return fail(step.error());
@@ -454,14 +462,16 @@ core::Result<Bytes> HandshakeState::read_message(ByteView message) {
       rest = rest.subspan(length);
       break;
     }
-    // es/se name (initiator key, responder key); each side uses its own half of the pair.
-    case Token::ee: step = mix_dh(symmetric_, *e_, *re_); break;
+    case Token::ee:
     case Token::es:
-      step = initiator ? mix_dh(symmetric_, *e_, *rs_) : mix_dh(symmetric_, s_, *re_);
+    case Token::se: {
+      // es/se name (initiator key, responder key); each side uses its own half of the pair.
+      const bool initiator_ephemeral = token != Token::se;
+      const bool responder_ephemeral = token != Token::es;
+      step = initiator ? mix_dh_keys(initiator_ephemeral, responder_ephemeral)
+                       : mix_dh_keys(responder_ephemeral, initiator_ephemeral);
       break;
-    case Token::se:
-      step = initiator ? mix_dh(symmetric_, s_, *re_) : mix_dh(symmetric_, *e_, *rs_);
-      break;
+    }
     }
     if (!step) {
       return fail(step.error());

@@ -38,14 +38,6 @@ bool read_bin(const msgpack::object& object, std::array<std::uint8_t, N>& out) {
   return true;
 }
 
-bool read_uint(const msgpack::object& object, std::uint64_t& out) {
-  if (object.type != msgpack::type::POSITIVE_INTEGER) {
-    return false;
-  }
-  out = object.via.u64;
-  return true;
-}
-
 } // namespace
 
 Bytes make_prologue(const NetworkId& network, std::uint16_t version) {
@@ -101,9 +93,9 @@ core::Result<HandshakePayload> HandshakePayload::decode(ByteView bytes) {
   std::uint64_t version = 0;
   std::array<std::uint8_t, kPeerIdBytes> identity{};
   HandshakePayload payload{PeerId{identity}};
-  if (!read_uint(fields[kPayloadVersion], version) || version != kHandshakePayloadVersion ||
+  if (!core::read_uint(fields[kPayloadVersion], version) || version != kHandshakePayloadVersion ||
       !read_bin(fields[kPayloadIdentity], identity) ||
-      !read_uint(fields[kPayloadExpiry], payload.expiry_unix_seconds) ||
+      !core::read_uint(fields[kPayloadExpiry], payload.expiry_unix_seconds) ||
       !read_bin(fields[kPayloadSignature], payload.signature)) {
     return Errc::handshake_payload_malformed;
   }

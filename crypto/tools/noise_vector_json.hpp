@@ -3,6 +3,7 @@
 // swarmshare::crypto::NoiseVector. Header-only and shared by the noise-vectors tool and the
 // crypto unit tests, so that the library itself needs no JSON parser.
 
+#include "swarmshare/core/hash.hpp"
 #include "swarmshare/crypto/noise.hpp"
 #include "swarmshare/crypto/noise_vectors.hpp"
 
@@ -19,32 +20,14 @@ namespace swarmshare::crypto::vector_json {
 
 /// Decodes hex (either case); nullopt on odd length or a non-hex digit.
 inline std::optional<Bytes> decode_hex(std::string_view hex) {
-  const auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-      return c - 'A' + 10;
-    }
-    return -1;
-  };
   if (hex.size() % 2 != 0) {
     return std::nullopt;
   }
-  Bytes out;
-  out.reserve(hex.size() / 2);
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    const int high = nibble(hex[i]);
-    const int low = nibble(hex[i + 1]);
-    if (high < 0 || low < 0) {
-      return std::nullopt;
-    }
-    out.push_back(static_cast<std::uint8_t>(high * 16 + low));
+  Bytes bytes(hex.size() / 2);
+  if (!core::from_hex(hex, bytes)) {
+    return std::nullopt;
   }
-  return out;
+  return bytes;
 }
 
 /// The vector's protocol name ("protocol_name" in noise-c files, "name" in cacophony ones).

@@ -32,4 +32,8 @@ struct UnpackLimits {
 [[nodiscard]] Result<msgpack::object_handle>
 unpack_exactly(std::span<const std::uint8_t> bytes, const UnpackLimits& limits, Errc on_malformed);
 
+/// Reads a msgpack positive integer into `out`; false for any other type (including a
+/// negative integer), leaving `out` unchanged.
+[[nodiscard]] bool read_uint(const msgpack::object& object, std::uint64_t& out) noexcept;
+
 } // namespace swarmshare::core

@@ -217,6 +217,8 @@ public:
 private:
   // Marks the handshake dead and hands the error back, so call sites can `return fail(..)`.
   [[nodiscard]] std::error_code fail(std::error_code error) noexcept;
+  // MixKey(DH(local, remote)) with our ephemeral or static key and the peer's.
+  [[nodiscard]] core::Status mix_dh_keys(bool local_ephemeral, bool remote_ephemeral);
 
   Role role_;
   SymmetricState symmetric_;
