@@ -1,0 +1,183 @@
+#pragma once
+// The tracker's registry: files (with their manifests), peers and (file, peer) entries, in
+// SQLite. No networking here; the server calls it with the Peer ID its secure channel
+// authenticated, and with the time ("now") so tests and the server agree on expiry.
+//
+// Durability: a write (announce, refresh, unannounce, expire, operator actions) completes
+// only after the transaction holding it has committed with synchronous=FULL. Writes from all
+// callers go through one queue to one writer thread, which applies everything waiting in a
+// single transaction (group commit), so one fsync acknowledges many writes. Reads use their
+// own connection and see every acknowledged write.
+
+#include "swarmshare/core/endpoint.hpp"
+#include "swarmshare/core/error.hpp"
+#include "swarmshare/core/file_id.hpp"
+#include "swarmshare/crypto/identity.hpp"
+#include "swarmshare/tracker/error.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace swarmshare::tracker {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+/// Entries expire this long after their last announce or refresh.
+inline constexpr std::chrono::seconds kDefaultEntryTtl{30 * 60};
+/// Endpoints one entry may carry.
+inline constexpr std::size_t kMaxEndpointsPerEntry = 8;
+/// A name is indexed by at most this many distinct words (the first ones), and a search
+/// uses at most this many words of its text.
+inline constexpr std::size_t kMaxWordsPerName = 64;
+inline constexpr std::size_t kMaxSearchWords = 8;
+/// Words longer than this are cut to it, in the index and in queries alike.
+inline constexpr std::size_t kMaxWordBytes = 64;
+/// A search text of at least this many hex digits (and nothing else) is a File ID prefix.
+inline constexpr std::size_t kMinFileIdPrefixDigits = 8;
+
+struct StoreOptions {
+  std::chrono::seconds entry_ttl = kDefaultEntryTtl;
+  /// Page cache per connection (the store has two: writer and reader), in KiB. The cache
+  /// is what keeps resident memory flat as the registry grows.
+  std::size_t page_cache_kib = 4096;
+  /// Writes applied in one transaction at most.
+  std::size_t max_batch = 4096;
+};
+
+struct AnnounceRequest {
+  crypto::PeerId peer;
+  core::FileId file_id;
+  /// The canonical manifest. Empty when the peer expects the tracker to know the file
+  /// already (unknown_file otherwise).
+  std::vector<std::uint8_t> manifest;
+  std::vector<core::Endpoint> endpoints;
+  /// Reachable by File ID but never shown by search. A file stays unlisted only while no
+  /// peer has announced it listed: anyone who has its bytes may list it.
+  bool unlisted = false;
+  /// The peer runs a DHT node: it joins the list recent_dht_peers() gives to bootstrapping
+  /// nodes.
+  bool dht_capable = false;
+};
+
+struct PeerEntry {
+  crypto::PeerId peer;
+  std::vector<core::Endpoint> endpoints;
+  TimePoint last_seen;
+};
+
+struct SearchHit {
+  std::string name;
+  std::uint64_t size = 0;
+  core::FileId file_id;
+  /// Peers with a live entry; 0 for a file whose peers all expired (it stays searchable).
+  std::uint32_t live_seeders = 0;
+  TimePoint first_seen;
+};
+
+struct StoreStats {
+  std::uint64_t files = 0;        ///< Known files, not counting deleted ones.
+  std::uint64_t live_entries = 0; ///< (file, peer) entries not yet expired.
+  std::uint64_t peers = 0;        ///< Peer IDs ever seen, not counting banned ones.
+};
+
+/// Called with a write's outcome once it is durable (or has failed). Runs on the store's
+/// writer thread: hand the result off (post it to an executor) rather than block there, and
+/// never call a blocking Store write from it (that would wait for itself).
+using WriteCallback = std::function<void(core::Status)>;
+
+class Store {
+public:
+  /// Opens or creates the registry at `path`, migrating its schema.
+  [[nodiscard]] static core::Result<Store> open(const std::filesystem::path& path,
+                                                const StoreOptions& options = {});
+
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  /// Completes every write already queued, then closes.
+  ~Store();
+
+  // Writes. Each has a blocking form and one that calls back once durable.
+
+  /// Creates or renews the (file, peer) entry with these endpoints. Refused for a banned
+  /// peer (peer_banned), a deleted file (file_deleted), a manifest that does not hash to
+  /// the File ID (manifest_mismatch) or is not a valid manifest (core codes), an unknown
+  /// File ID without a manifest (unknown_file) and an empty or too long endpoint list
+  /// (invalid_endpoints).
+  [[nodiscard]] core::Status announce(AnnounceRequest request, TimePoint now);
+  void announce_async(AnnounceRequest request, TimePoint now, WriteCallback done);
+
+  /// Extends the asker's live entry. no_entry when it has none (expired or never made);
+  /// not_owner when it has none but other peers have live entries for the file.
+  [[nodiscard]] core::Status refresh(const crypto::PeerId& asker, const core::FileId& file_id,
+                                     TimePoint now);
+  void refresh_async(const crypto::PeerId& asker, const core::FileId& file_id, TimePoint now,
+                     WriteCallback done);
+
+  /// Removes the asker's entry; the same refusals as refresh().
+  [[nodiscard]] core::Status unannounce(const crypto::PeerId& asker, const core::FileId& file_id,
+                                        TimePoint now);
+  void unannounce_async(const crypto::PeerId& asker, const core::FileId& file_id, TimePoint now,
+                        WriteCallback done);
+
+  /// Removes up to `max_entries` expired entries (the oldest first) and says how many went;
+  /// bounded so a mass expiry does not stall announces behind one long transaction.
+  [[nodiscard]] core::Result<std::uint64_t> expire(TimePoint now, std::size_t max_entries = 10'000);
+
+  /// Operator: forgets the manifest, name and entries of a File ID and refuses it from now
+  /// on (also a File ID never seen, to block it in advance).
+  [[nodiscard]] core::Status delete_file(const core::FileId& file_id, TimePoint now);
+  /// Operator: refuses a Peer ID from now on and drops all its entries.
+  [[nodiscard]] core::Status ban_peer(const crypto::PeerId& peer);
+
+  // Reads. The store applies no caps of its own: the server passes its configured limits.
+
+  /// Live entries of a file, most recently seen first, without `exclude` (the asker).
+  [[nodiscard]] core::Result<std::vector<PeerEntry>>
+  get_peers(const core::FileId& file_id, std::size_t limit,
+            const std::optional<crypto::PeerId>& exclude, TimePoint now);
+  [[nodiscard]] core::Result<std::vector<std::uint8_t>> get_manifest(const core::FileId& file_id);
+  /// Listed files whose name holds every word of `text` (case-insensitive ASCII, split as
+  /// split_words() does), or, when `text` is at least kMinFileIdPrefixDigits hex digits and
+  /// nothing else, whose File ID starts with it. Ranked by live seeders (most first), then
+  /// first seen (oldest first).
+  [[nodiscard]] core::Result<std::vector<SearchHit>>
+  search(std::string_view text, std::size_t limit, std::size_t offset, TimePoint now);
+  [[nodiscard]] core::Result<StoreStats> stats(TimePoint now);
+  /// The `limit` most recently seen DHT-capable peers with a live announce, with the
+  /// endpoints of their last DHT-capable announce.
+  [[nodiscard]] core::Result<std::vector<PeerEntry>> recent_dht_peers(std::size_t limit,
+                                                                      TimePoint now);
+
+  /// Transactions committed by the writer so far (fewer than writes when grouping works).
+  [[nodiscard]] std::uint64_t commit_count() const noexcept;
+
+private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl) noexcept;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// A name's search words: split at every byte that is not an ASCII letter or digit (bytes
+/// of multi-byte UTF-8 characters count as letters, so non-Latin words stay whole),
+/// lowercased (ASCII), each cut to kMaxWordBytes, duplicates removed, in order of first
+/// appearance. "Holiday-Video 2026.bin" gives holiday, video, 2026, bin.
+[[nodiscard]] std::vector<std::string> split_words(std::string_view name);
+
+/// Endpoints in their storage form: a count byte, then per endpoint a length byte (4 or 16),
+/// the address and the port (big-endian).
+[[nodiscard]] std::vector<std::uint8_t> encode_endpoints(std::span<const core::Endpoint> list);
+[[nodiscard]] core::Result<std::vector<core::Endpoint>>
+decode_endpoints(std::span<const std::uint8_t> bytes);
+
+} // namespace swarmshare::tracker

@@ -1,0 +1,30 @@
+#include "swarmshare/tracker/protocol_error.hpp"
+
+#include <string>
+
+namespace swarmshare::tracker::protocol {
+namespace {
+
+class ProtocolCategory final : public std::error_category {
+public:
+  [[nodiscard]] const char* name() const noexcept override { return "swarmshare.tracker.protocol"; }
+
+  [[nodiscard]] std::string message(int value) const override {
+    switch (static_cast<Errc>(value)) {
+    case Errc::malformed_request: return "malformed tracker request";
+    case Errc::malformed_reply: return "malformed tracker reply";
+    case Errc::limit_exceeded: return "tracker message exceeds a protocol limit";
+    case Errc::invalid_message: return "tracker message has a value the receiver would refuse";
+    }
+    return "unknown swarmshare.tracker.protocol error " + std::to_string(value);
+  }
+};
+
+} // namespace
+
+const std::error_category& protocol_category() noexcept {
+  static const ProtocolCategory category;
+  return category;
+}
+
+} // namespace swarmshare::tracker::protocol

@@ -1,0 +1,111 @@
+#include "store_writer.hpp"
+
+#include "swarmshare/tracker/error.hpp"
+
+#include <sqlite3.h>
+
+#include <utility>
+#include <vector>
+
+namespace swarmshare::tracker {
+
+StoreWriter::StoreWriter(core::sqlite::Database db, std::size_t max_batch)
+    : db_(std::move(db)), max_batch_(max_batch == 0 ? 1 : max_batch), thread_([this] { run(); }) {}
+
+StoreWriter::~StoreWriter() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+void StoreWriter::submit(Apply apply, Complete complete) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queue_.push_back(Op{std::move(apply), std::move(complete)});
+      wake_.notify_one();
+      return;
+    }
+  }
+  complete(Errc::store_closed);
+}
+
+void StoreWriter::run() {
+  std::deque<Op> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) {
+        return; // stopping, and everything queued has been answered
+      }
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    apply_batch(batch);
+    batch.clear();
+  }
+}
+
+void StoreWriter::apply_batch(std::deque<Op>& batch) {
+  std::vector<core::Status> outcomes;
+  outcomes.reserve(batch.size());
+  auto transaction = core::sqlite::Transaction::begin(db_);
+  if (!transaction) {
+    for (auto& op : batch) {
+      op.complete(transaction.error());
+    }
+    return;
+  }
+  bool any_applied = false;
+  for (auto& op : batch) {
+    // A savepoint per write: one refused or failed write must not take the others down.
+    if (auto status = db_.exec("SAVEPOINT write"); !status) {
+      outcomes.push_back(status);
+      continue;
+    }
+    core::Status status = op.apply(db_);
+    if (status) {
+      any_applied = true;
+      status = db_.exec("RELEASE write");
+    } else if (sqlite3_get_autocommit(db_.handle()) != 0) {
+      // Some errors (disk full, I/O) make SQLite roll the whole transaction back: every
+      // write of the batch is gone, so none may be reported as done.
+      transaction.value().rollback();
+      for (auto& lost : batch) {
+        lost.complete(status);
+      }
+      return;
+    } else {
+      (void)db_.exec("ROLLBACK TO write");
+      (void)db_.exec("RELEASE write");
+    }
+    outcomes.push_back(status);
+  }
+  core::Status committed = boost::outcome_v2::success();
+  if (any_applied) {
+    committed = transaction.value().commit();
+    if (committed) {
+      commits_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      transaction.value().rollback();
+    }
+  } else {
+    // Nothing to make durable: every write of the batch was refused.
+    transaction.value().rollback();
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (outcomes[i] && !committed) {
+      batch[i].complete(committed);
+    } else {
+      batch[i].complete(outcomes[i]);
+    }
+  }
+}
+
+} // namespace swarmshare::tracker
