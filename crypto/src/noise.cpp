@@ -106,6 +106,15 @@ core::Result<Key32> dh(const KeyPair& local, const Key32& remote_public) {
 
 namespace {
 
+// Which keys a DH token combines, as (our key is the ephemeral one, the peer's key is the
+// ephemeral one). es/se name (initiator key, responder key); each side uses its own half.
+std::pair<bool, bool> dh_operands(Token token, bool initiator) noexcept {
+  const bool initiator_ephemeral = token != Token::se;
+  const bool responder_ephemeral = token != Token::es;
+  return initiator ? std::pair{initiator_ephemeral, responder_ephemeral}
+                   : std::pair{responder_ephemeral, initiator_ephemeral};
+}
+
 // One DH token: MixKey(DH(local, remote)). The pattern guarantees both keys are present by
 // the time a DH token is reached, because `e` and `s` tokens always come first.
 core::Status mix_dh(SymmetricState& symmetric, const KeyPair& local, const Key32& remote) {
@@ -393,11 +402,8 @@ core::Result<Bytes> HandshakeState::write_message(ByteView payload) {
     case Token::ee:
     case Token::es:
     case Token::se: {
-      // es/se name (initiator key, responder key); each side uses its own half of the pair.
-      const bool initiator_ephemeral = token != Token::se;
-      const bool responder_ephemeral = token != Token::es;
-      step = initiator ? mix_dh_keys(initiator_ephemeral, responder_ephemeral)
-                       : mix_dh_keys(responder_ephemeral, initiator_ephemeral);
+      const auto [local_ephemeral, remote_ephemeral] = dh_operands(token, initiator);
+      step = mix_dh_keys(local_ephemeral, remote_ephemeral);
       break;
     }
     }
@@ -465,11 +471,8 @@ core::Result<Bytes> HandshakeState::read_message(ByteView message) {
     case Token::ee:
     case Token::es:
     case Token::se: {
-      // es/se name (initiator key, responder key); each side uses its own half of the pair.
-      const bool initiator_ephemeral = token != Token::se;
-      const bool responder_ephemeral = token != Token::es;
-      step = initiator ? mix_dh_keys(initiator_ephemeral, responder_ephemeral)
-                       : mix_dh_keys(responder_ephemeral, initiator_ephemeral);
+      const auto [local_ephemeral, remote_ephemeral] = dh_operands(token, initiator);
+      step = mix_dh_keys(local_ephemeral, remote_ephemeral);
       break;
     }
     }
