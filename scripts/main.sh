@@ -4,8 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
-cmake --build build -j "$(nproc)"
+# Its own build directory, so it never shares a cache with the test builds of test.sh.
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release
+cmake --build build-release -j "$(nproc)"
 
 echo "== swarmshare-cli hash README.md"
-build/bin/swarmshare-cli hash README.md
+build-release/bin/swarmshare-cli hash README.md
