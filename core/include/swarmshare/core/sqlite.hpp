@@ -99,6 +99,9 @@ public:
     }
   }
 
+  // The analyzer loses track of the pointer through Boost.Outcome's storage; it is set by the
+  // constructor and only a moved-from handle (never dereferenced) holds null.
+  // NOLINTNEXTLINE(clang-analyzer-core.uninitialized.UndefReturn)
   Statement& operator*() const noexcept { return *statement_; }
   Statement* operator->() const noexcept { return statement_; }
 
