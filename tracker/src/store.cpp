@@ -6,6 +6,8 @@
 #include "swarmshare/core/manifest.hpp"
 #include "swarmshare/core/sqlite.hpp"
 
+#include <boost/outcome/try.hpp>
+
 #include <algorithm>
 #include <array>
 #include <future>
@@ -238,27 +240,18 @@ struct PreparedAnnounce {
 }
 
 [[nodiscard]] core::Result<FileKey> insert_file(Database& db, const PreparedAnnounce& a) {
-  if (auto status =
-          execute(db,
-                  "INSERT INTO files (file_id, name, size, first_seen, unlisted) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5)",
-                  blob(a.file_id), std::string_view{a.name}, static_cast<std::int64_t>(a.size),
-                  a.now, std::int64_t{a.unlisted ? 1 : 0});
-      !status) {
-    return status.error();
-  }
+  BOOST_OUTCOME_TRY(execute(db,
+                            "INSERT INTO files (file_id, name, size, first_seen, unlisted) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5)",
+                            blob(a.file_id), std::string_view{a.name},
+                            static_cast<std::int64_t>(a.size), a.now,
+                            std::int64_t{a.unlisted ? 1 : 0}));
   const FileKey key{db.last_insert_rowid()};
-  if (auto status = execute(db, "INSERT INTO manifests (file_key, manifest) VALUES (?1, ?2)",
-                            key.value, Blob{a.manifest});
-      !status) {
-    return status.error();
-  }
+  BOOST_OUTCOME_TRY(execute(db, "INSERT INTO manifests (file_key, manifest) VALUES (?1, ?2)",
+                            key.value, Blob{a.manifest}));
   for (const auto& word : a.words) {
-    if (auto status = execute(db, "INSERT INTO words (word, file_key) VALUES (?1, ?2)",
-                              std::string_view{word}, key.value);
-        !status) {
-      return status.error();
-    }
+    BOOST_OUTCOME_TRY(execute(db, "INSERT INTO words (word, file_key) VALUES (?1, ?2)",
+                              std::string_view{word}, key.value));
   }
   return key;
 }
@@ -275,10 +268,7 @@ struct PreparedAnnounce {
     }
     peer_key = peer.value()->key;
   } else {
-    if (auto status = execute(db, "INSERT INTO peers (peer_id) VALUES (?1)", blob(a.peer));
-        !status) {
-      return status;
-    }
+    BOOST_OUTCOME_TRY(execute(db, "INSERT INTO peers (peer_id) VALUES (?1)", blob(a.peer)));
     peer_key = PeerKey{db.last_insert_rowid()};
   }
 
@@ -293,11 +283,8 @@ struct PreparedAnnounce {
     }
     file_key = file.value()->key;
     if (file.value()->unlisted && !a.unlisted) {
-      if (auto status =
-              execute(db, "UPDATE files SET unlisted = 0 WHERE file_key = ?1", file_key.value);
-          !status) {
-        return status;
-      }
+      BOOST_OUTCOME_TRY(
+          execute(db, "UPDATE files SET unlisted = 0 WHERE file_key = ?1", file_key.value));
     }
   } else {
     if (a.manifest.empty()) {
@@ -310,14 +297,11 @@ struct PreparedAnnounce {
     file_key = inserted.value();
   }
 
-  if (auto status = execute(db,
+  BOOST_OUTCOME_TRY(execute(db,
                             "INSERT INTO entries (file_key, peer_key, last_seen, endpoints) "
                             "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (file_key, peer_key) DO UPDATE "
                             "SET last_seen = excluded.last_seen, endpoints = excluded.endpoints",
-                            file_key.value, peer_key.value, a.now, Blob{a.endpoints});
-      !status) {
-    return status;
-  }
+                            file_key.value, peer_key.value, a.now, Blob{a.endpoints}));
   if (a.dht_capable) {
     return execute(db, "UPDATE peers SET dht_seen = ?1, dht_endpoints = ?2 WHERE peer_key = ?3",
                    a.now, Blob{a.endpoints}, peer_key.value);
@@ -423,31 +407,21 @@ enum class EntryChange { refresh, remove };
     }
   }
   for (const auto& word : words) {
-    if (auto status = execute(db, "DELETE FROM words WHERE word = ?1 AND file_key = ?2",
-                              std::string_view{word}, key);
-        !status) {
-      return status;
-    }
+    BOOST_OUTCOME_TRY(execute(db, "DELETE FROM words WHERE word = ?1 AND file_key = ?2",
+                              std::string_view{word}, key));
   }
-  if (auto status = execute(db, "DELETE FROM entries WHERE file_key = ?1", key); !status) {
-    return status;
-  }
-  if (auto status = execute(db, "DELETE FROM manifests WHERE file_key = ?1", key); !status) {
-    return status;
-  }
+  BOOST_OUTCOME_TRY(execute(db, "DELETE FROM entries WHERE file_key = ?1", key));
+  BOOST_OUTCOME_TRY(execute(db, "DELETE FROM manifests WHERE file_key = ?1", key));
   return execute(db, "UPDATE files SET deleted = 1, unlisted = 1, name = '' WHERE file_key = ?1",
                  key);
 }
 
 [[nodiscard]] core::Status apply_ban_peer(Database& db, const crypto::PeerId& peer) {
-  if (auto status = execute(db,
+  BOOST_OUTCOME_TRY(execute(db,
                             "INSERT INTO peers (peer_id, banned) VALUES (?1, 1) "
                             "ON CONFLICT (peer_id) DO UPDATE "
                             "SET banned = 1, dht_seen = NULL, dht_endpoints = NULL",
-                            blob(peer));
-      !status) {
-    return status;
-  }
+                            blob(peer)));
   // Entries are keyed by file first, so this scans them; a ban is a rare operator action,
   // and an index by peer would cost every one of millions of entries.
   return execute(db,
