@@ -155,7 +155,8 @@ TEST_F(StoreTest, anExpiredEntryCannotBeRefreshed) {
   EXPECT_EQ(store_.refresh(peer(1), m.file_id(), kStart + kDefaultEntryTtl).error(),
             Errc::no_entry);
   // Still its own (expired) entry, even while another peer's is live: not someone else's.
-  ASSERT_TRUE(store_.announce(announce_of(peer(2), m), kStart + kDefaultEntryTtl));
+  ASSERT_TRUE(store_.announce(announce_of(peer(2), m),
+                              kStart + kDefaultEntryTtl - std::chrono::seconds{1}));
   EXPECT_EQ(store_.refresh(peer(1), m.file_id(), kStart + kDefaultEntryTtl).error(),
             Errc::no_entry);
 }
@@ -323,6 +324,15 @@ TEST_F(StoreTest, statsCountFilesLiveEntriesAndPeers) {
   EXPECT_EQ(stats.files, 2U);
   EXPECT_EQ(stats.live_entries, 3U);
   EXPECT_EQ(stats.peers, 2U);
+  EXPECT_EQ(stats.live_peers, 2U);
+  // Once peer 1's entry expires it is still known, but no longer live.
+  ASSERT_TRUE(store_.refresh(peer(2), manifest("a").file_id(),
+                             kStart + kDefaultEntryTtl - std::chrono::seconds{1}));
+  ASSERT_TRUE(store_.refresh(peer(2), manifest("b").file_id(),
+                             kStart + kDefaultEntryTtl - std::chrono::seconds{1}));
+  const auto later = store_.stats(kStart + kDefaultEntryTtl + std::chrono::seconds{1}).value();
+  EXPECT_EQ(later.peers, 2U);
+  EXPECT_EQ(later.live_peers, 1U);
 }
 
 TEST_F(StoreTest, recentDhtPeersListsTheMostRecentlySeenCapableOnes) {

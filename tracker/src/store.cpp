@@ -768,7 +768,8 @@ core::Result<StoreStats> Store::stats(TimePoint now) {
   auto row = query(impl_->reader,
                    "SELECT (SELECT count(*) FROM files WHERE deleted = 0), "
                    "(SELECT count(*) FROM entries WHERE last_seen > ?1), "
-                   "(SELECT count(*) FROM peers WHERE banned = 0)",
+                   "(SELECT count(*) FROM peers WHERE banned = 0), "
+                   "(SELECT count(DISTINCT peer_key) FROM entries WHERE last_seen > ?1)",
                    live_cutoff(now, impl_->options.entry_ttl));
   if (!row) {
     return row.error();
@@ -778,9 +779,18 @@ core::Result<StoreStats> Store::stats(TimePoint now) {
     return step.error();
   }
   const Statement& r = *row.value();
-  return StoreStats{static_cast<std::uint64_t>(r.column_int64(0)),
-                    static_cast<std::uint64_t>(r.column_int64(1)),
-                    static_cast<std::uint64_t>(r.column_int64(2))};
+  return StoreStats{
+      static_cast<std::uint64_t>(r.column_int64(0)), static_cast<std::uint64_t>(r.column_int64(1)),
+      static_cast<std::uint64_t>(r.column_int64(2)), static_cast<std::uint64_t>(r.column_int64(3))};
+}
+
+core::Result<bool> Store::is_banned(const crypto::PeerId& peer) {
+  const std::lock_guard lock(impl_->reader_mutex);
+  auto found = find_peer(impl_->reader, peer);
+  if (!found) {
+    return found.error();
+  }
+  return found.value().has_value() && found.value()->banned;
 }
 
 core::Result<std::vector<PeerEntry>> Store::recent_dht_peers(std::size_t limit, TimePoint now) {
@@ -794,6 +804,8 @@ core::Result<std::vector<PeerEntry>> Store::recent_dht_peers(std::size_t limit, 
   }
   return read_peer_entries(*rows.value());
 }
+
+std::chrono::seconds Store::entry_ttl() const noexcept { return impl_->options.entry_ttl; }
 
 std::uint64_t Store::commit_count() const noexcept { return impl_->writer->commit_count(); }
 

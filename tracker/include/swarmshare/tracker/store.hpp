@@ -87,6 +87,7 @@ struct StoreStats {
   std::uint64_t files = 0;        ///< Known files, not counting deleted ones.
   std::uint64_t live_entries = 0; ///< (file, peer) entries not yet expired.
   std::uint64_t peers = 0;        ///< Peer IDs ever seen, not counting banned ones.
+  std::uint64_t live_peers = 0;   ///< Distinct Peer IDs with a live entry.
 };
 
 /// Called with a write's outcome once it is durable (or has failed). Runs on the store's
@@ -153,11 +154,18 @@ public:
   /// first seen (oldest first).
   [[nodiscard]] core::Result<std::vector<SearchHit>>
   search(std::string_view text, std::size_t limit, std::size_t offset, TimePoint now);
+  /// Counts live entries: a scan of the live part of the entry index, for an occasional
+  /// stats request rather than every request.
   [[nodiscard]] core::Result<StoreStats> stats(TimePoint now);
+  /// Whether the operator banned this Peer ID (the server refuses its connections).
+  [[nodiscard]] core::Result<bool> is_banned(const crypto::PeerId& peer);
   /// The `limit` most recently seen DHT-capable peers with a live announce, with the
   /// endpoints of their last DHT-capable announce.
   [[nodiscard]] core::Result<std::vector<PeerEntry>> recent_dht_peers(std::size_t limit,
                                                                       TimePoint now);
+
+  /// How long an entry lives after its last announce or refresh.
+  [[nodiscard]] std::chrono::seconds entry_ttl() const noexcept;
 
   /// Transactions committed by the writer so far (fewer than writes when grouping works).
   [[nodiscard]] std::uint64_t commit_count() const noexcept;
