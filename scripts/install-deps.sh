@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   cmake g++ make pkg-config
-  libboost-dev libsodium-dev libmsgpack-cxx-dev libsqlite3-dev libcli11-dev
+  libboost-dev libsodium-dev libmsgpack-cxx-dev libsqlite3-dev libcli11-dev libspdlog-dev
   nlohmann-json3-dev
   libgtest-dev libgmock-dev
   libwxgtk3.2-dev xvfb xauth
