@@ -58,6 +58,11 @@ void log_from_server(tracker::LogLevel level, const std::string& text) {
 }
 
 int run_operator_command(const Options& options, const std::filesystem::path& path) {
+  // A typo in --db must not create an empty registry and report success on it.
+  if (std::error_code error; !std::filesystem::exists(path, error)) {
+    std::cerr << "swarmshare-tracker: no tracker database at " << path.string() << '\n';
+    return kExitFailure;
+  }
   auto store = open_store(options, path);
   if (!store) {
     return kExitFailure;

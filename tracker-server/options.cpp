@@ -81,6 +81,8 @@ void Options::add_to(CLI::App& app) {
       ->check(CLI::Range(std::size_t{64}, std::size_t{16} * 1024 * 1024))
       ->capture_default_str();
 
+  // Before the subcommands exist, so they inherit it: `ban-peer ID --db FILE` works too.
+  app.fallthrough();
   delete_file = app.add_subcommand(
       "delete-file", "Forget a File ID and refuse it from now on (works while the tracker runs)");
   delete_file->add_option("FILE_ID", delete_file_id, "The full File ID (64 hex digits)")
@@ -90,7 +92,6 @@ void Options::add_to(CLI::App& app) {
       "Refuse a Peer ID from now on and drop its entries (works while the tracker runs)");
   ban_peer->add_option("PEER_ID", ban_peer_id, "The full Peer ID (52 characters)")->required();
   app.require_subcommand(0, 1);
-  app.fallthrough();
 }
 
 core::Result<std::filesystem::path> Options::database_path() const {

@@ -25,14 +25,6 @@ using swarmshare::test::TrackerProcess;
 
 const std::filesystem::path kTracker{SWARMSHARE_TRACKER};
 
-protocol::Announce announce_with_manifest(const core::Manifest& m) {
-  protocol::Announce request;
-  request.file_id = m.file_id();
-  request.manifest = m.encoded();
-  request.port = 7000;
-  return request;
-}
-
 TEST(TrackerProcessTest, printsItsIdThenListensAndKeepsTheIdAcrossRestarts) {
   TempDir dir;
   const auto db = dir.path() / "state" / "tracker.db";
@@ -106,6 +98,18 @@ TEST(TrackerProcessTest, operatorBansAPeerAndDeletesAFileWhileTheTrackerRuns) {
   EXPECT_EQ(
       run_process(kTracker, {"--db", db.string(), "delete-file", "abc"}, dir.path()).exit_code, 2);
   EXPECT_EQ(tracker.stop(), 0);
+}
+
+TEST(TrackerProcessTest, operatorCommandOnAMissingDatabaseFailsWithoutCreatingIt) {
+  TempDir dir;
+  const auto db = dir.path() / "typo.db";
+  const auto result = run_process(
+      kTracker,
+      {"ban-peer", crypto::Identity::generate().peer_id().to_string(), "--db", db.string()},
+      dir.path());
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("no tracker database"), std::string::npos) << result.err;
+  EXPECT_FALSE(std::filesystem::exists(db));
 }
 
 // The persistence test: kill -9 the server during a stream of announces, restart

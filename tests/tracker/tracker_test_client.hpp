@@ -8,6 +8,7 @@
 
 #include "swarmshare/core/clock.hpp"
 #include "swarmshare/core/framing.hpp"
+#include "swarmshare/core/manifest.hpp"
 #include "swarmshare/crypto/certificate.hpp"
 #include "swarmshare/crypto/secure_channel.hpp"
 #include "swarmshare/tracker/protocol.hpp"
@@ -181,6 +182,16 @@ private:
   std::deque<Reply> pending_;
   protocol::RequestId next_id_ = 1;
 };
+
+/// A first announce of `m`: manifest included, the address the tracker observes.
+[[nodiscard]] inline protocol::Announce announce_with_manifest(const core::Manifest& m,
+                                                               std::uint16_t port = 7000) {
+  protocol::Announce request;
+  request.file_id = m.file_id();
+  request.manifest = m.encoded();
+  request.port = port;
+  return request;
+}
 
 /// The reply as a T (a copy: callers pass the temporary a call returns), or throws.
 template <class T>

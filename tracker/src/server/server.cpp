@@ -25,6 +25,10 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
+/// Requests are small: a short read buffer per connection keeps thousands of connections
+/// cheap (the channel's default suits bulk transfers); a rare large announce takes a few
+/// more reads.
+constexpr std::size_t kReadChunkBytes = 4096;
 /// How long stop() lets connections finish their replies and close cleanly.
 constexpr std::chrono::seconds kShutdownGrace{2};
 /// After accept() fails (out of file descriptors, typically), wait before trying again
@@ -74,6 +78,7 @@ struct Server::Impl {
         channel_config(keys, clock_in) {
     channel_config.handshake_timeout = options.limits.handshake_timeout;
     channel_config.idle_timeout = options.limits.idle_timeout;
+    channel_config.read_chunk_bytes = kReadChunkBytes;
   }
 
   void write_log(LogLevel level, const std::string& text) const {
