@@ -20,6 +20,14 @@ public:
     case Errc::invalid_endpoints: return "announce needs 1 to 8 valid endpoints";
     case Errc::empty_query: return "search text has no words";
     case Errc::store_closed: return "tracker store is shutting down";
+    case Errc::invalid_tracker_address:
+      return "invalid tracker address: expected HOST:PORT, [IPv6]:PORT or PEERID@HOST:PORT";
+    case Errc::tracker_unreachable: return "tracker unreachable";
+    case Errc::tracker_timed_out: return "tracker did not answer in time";
+    case Errc::tracker_identity_mismatch: return "tracker is not the Peer ID given in its address";
+    case Errc::tracker_connection_lost: return "connection to the tracker lost";
+    case Errc::tracker_client_stopped: return "tracker client stopped";
+    case Errc::unexpected_reply: return "tracker sent a reply of the wrong type";
     }
     return "unknown swarmshare.tracker error " + std::to_string(value);
   }

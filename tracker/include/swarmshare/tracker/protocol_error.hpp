@@ -2,12 +2,20 @@
 // Error codes of the tracker wire protocol (protocol.hpp), as local std::error_code values.
 // They say why a message could not be decoded or encoded; what the tracker tells a client
 // on the wire is a protocol::ErrorCode in an ErrorReply (wire_error_for maps one to the other).
+//
+// protocol::ErrorCode is an error code enum too (category "swarmshare.tracker.wire"): the
+// client turns an ErrorReply into std::error_code{reply.code}, so callers compare
+// `result.error() == protocol::ErrorCode::no_entry`. Codes a newer tracker adds keep their
+// number and read "tracker error N".
 
 #include "swarmshare/core/error.hpp"
 
+#include <cstdint>
 #include <system_error>
 
 namespace swarmshare::tracker::protocol {
+
+enum class ErrorCode : std::uint16_t; // defined with the replies in protocol.hpp
 
 enum class Errc {
   /// A known request type whose body breaks its documented shape: wrong field count or type,
@@ -30,7 +38,16 @@ enum class Errc {
   return {static_cast<int>(e), protocol_category()};
 }
 
+/// The category of the tracker's refusals (ErrorReply codes), "swarmshare.tracker.wire".
+[[nodiscard]] const std::error_category& wire_error_category() noexcept;
+
+[[nodiscard]] inline std::error_code make_error_code(ErrorCode e) noexcept {
+  return {static_cast<int>(e), wire_error_category()};
+}
+
 } // namespace swarmshare::tracker::protocol
 
 template <>
 struct std::is_error_code_enum<swarmshare::tracker::protocol::Errc> : std::true_type {};
+template <>
+struct std::is_error_code_enum<swarmshare::tracker::protocol::ErrorCode> : std::true_type {};
