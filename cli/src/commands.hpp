@@ -1,11 +1,17 @@
 #pragma once
 // The subcommands of swarmshare-cli. Each registers itself on the CLI11 app and runs
-// when chosen; `run` returns the process exit code.
+// when chosen; `run` returns the process exit code. Commands that need the global options
+// (global_options.hpp) get them in `run`.
+
+#include "global_options.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace swarmshare::cli {
 
@@ -26,6 +32,21 @@ struct IdCommand {
 
   void add_to(CLI::App& app);
   [[nodiscard]] int run() const;
+
+  CLI::App* command = nullptr;
+};
+
+/// `search TEXT... [--limit N] [--offset N]`: one page of the tracker's results. Each hit
+/// prints its File ID alone on a line, then an indented line with name, size, live
+/// seeders and first-seen date; a summary line ends the list. Exit codes: 0 results,
+/// 3 none, 1 no tracker configured or the tracker unreachable, 2 usage.
+struct SearchCommand {
+  std::vector<std::string> words; ///< joined with spaces
+  std::uint32_t limit = 20;
+  std::uint32_t offset = 0;
+
+  void add_to(CLI::App& app);
+  [[nodiscard]] int run(const GlobalOptions& global) const;
 
   CLI::App* command = nullptr;
 };

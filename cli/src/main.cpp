@@ -13,13 +13,18 @@ int main(int argc, char** argv) {
   CLI::App app{"swarmshare-cli: share and download files peer to peer"};
   app.set_version_flag("--version", std::string{"swarmshare-cli "} + SWARMSHARE_VERSION);
   app.require_subcommand(1);
-  app.footer("Exit codes: 0 success, 1 failure, 2 usage error, 3 file not found, "
-             "130 interrupted.");
+  app.footer("Exit codes: 0 success, 1 failure, 2 usage error, 3 not found (no such file, "
+             "no search results), 130 interrupted.");
 
+  // Global options come before the command: `swarmshare-cli --tracker HOST:PORT search x`.
+  GlobalOptions global;
+  global.add_to(app);
   HashCommand hash;
   hash.add_to(app);
   IdCommand id;
   id.add_to(app);
+  SearchCommand search;
+  search.add_to(app);
 
   try {
     app.parse(argc, argv);
@@ -32,7 +37,13 @@ int main(int argc, char** argv) {
       return hash.run();
     }
     if (id.command->parsed()) {
+      if (!id.data_dir && global.home) {
+        id.data_dir = global.home; // --data-dir, the older spelling, wins when both are given
+      }
       return id.run();
+    }
+    if (search.command->parsed()) {
+      return search.run(global);
     }
   } catch (const std::exception& error) {
     std::cerr << "swarmshare-cli: " << error.what() << '\n';
