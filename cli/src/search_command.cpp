@@ -67,11 +67,18 @@ void print_hit_json(const tracker::protocol::SearchHit& hit) {
               {"first_seen", hit.first_seen}});
 }
 
+// The tracker's total is exact on the last page only (docs/PROTOCOL.md 4.3): before it, it
+// says just that more follow, so the summary says that rather than a count.
 std::string summary_text(std::size_t shown, std::uint64_t total, std::uint32_t offset) {
-  std::string text = std::to_string(shown) + " of " + std::to_string(total) +
-                     (total == 1 ? " result" : " results");
+  const std::uint64_t through = std::uint64_t{offset} + shown;
+  std::string text = std::to_string(shown) + (shown == 1 ? " result" : " results");
   if (offset > 0) {
     text += ", from result " + std::to_string(std::uint64_t{offset} + 1);
+  }
+  if (total > through) {
+    text += "; more follow: --offset " + std::to_string(through);
+  } else if (offset > 0) {
+    text += " (" + std::to_string(total) + " in total)";
   }
   return text;
 }
@@ -176,14 +183,15 @@ int SearchCommand::run(const GlobalOptions& global) const {
     print_json({{"type", "summary"},
                 {"shown", results.hits.size()},
                 {"total", results.total},
-                {"offset", offset}});
+                {"offset", offset},
+                {"more", results.total > std::uint64_t{offset} + results.hits.size()}});
   } else if (!results.hits.empty()) {
     std::cout << summary_text(results.hits.size(), results.total, offset) << '\n';
   }
   if (results.hits.empty()) {
     std::cerr << "swarmshare-cli: no results for \"" << text << "\"";
-    if (results.total > 0) {
-      std::cerr << " on this page (" << results.total << " in total)";
+    if (offset > 0) {
+      std::cerr << " from result " << std::uint64_t{offset} + 1;
     }
     std::cerr << '\n';
     return kExitNotFound;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 
 namespace swarmshare::tracker {
 namespace {
@@ -89,6 +90,24 @@ TEST_F(StoreTest, getPeersExcludesTheAskerAndHonoursTheLimit) {
                            [](const PeerEntry& e) { return e.peer == peer(3); }));
   EXPECT_EQ(all.value()[0].peer, peer(5)); // most recently seen first
   EXPECT_EQ(store_.get_peers(m.file_id(), 2, std::nullopt, kStart + 10s).value().size(), 2U);
+}
+
+TEST_F(StoreTest, getPeersOfAPopularFileSpreadsAskersOverTheSwarm) {
+  const auto m = manifest("popular.iso");
+  for (std::uint32_t i = 1; i <= 40; ++i) {
+    ASSERT_TRUE(store_.announce(announce_of(peer(i), m), kStart));
+  }
+  std::set<crypto::PeerId> seen;
+  for (int ask = 0; ask < 30; ++ask) {
+    auto some = store_.get_peers(m.file_id(), 5, std::nullopt, kStart + 1s);
+    ASSERT_TRUE(some);
+    ASSERT_EQ(some.value().size(), 5U);
+    for (const auto& entry : some.value()) {
+      seen.insert(entry.peer);
+    }
+  }
+  // Always the same five would be 5; 30 random windows of 5 out of 40 cover far more.
+  EXPECT_GT(seen.size(), 20U);
 }
 
 TEST_F(StoreTest, aFileAnnouncedOnceCanBeAnnouncedByFileIdAlone) {

@@ -10,9 +10,13 @@
 
 #include <algorithm>
 #include <array>
+#include <condition_variable>
 #include <future>
+#include <iterator>
 #include <limits>
 #include <mutex>
+#include <random>
+#include <thread>
 #include <utility>
 
 namespace swarmshare::tracker {
@@ -495,11 +499,53 @@ constexpr std::string_view kSearchOrder =
 
 // Store
 
+// Copies the WAL back into the database on its own thread and connection. Left to the
+// writer (SQLite's auto-checkpoint), every thousandth page written would make one commit
+// also copy and fsync the whole backlog, and every announce waiting behind it would see
+// that as latency. A PASSIVE checkpoint never blocks the writer or the readers.
+class Checkpointer {
+public:
+  static constexpr std::chrono::milliseconds kInterval{200};
+
+  explicit Checkpointer(Database db) : db_(std::move(db)), thread_([this] { run(); }) {}
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+  Checkpointer(Checkpointer&&) = delete;
+  Checkpointer& operator=(Checkpointer&&) = delete;
+  ~Checkpointer() {
+    {
+      const std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, kInterval, [this] { return stopping_; })) {
+      lock.unlock();
+      // A failure (the disk, say) shows up again at the writer's next commit, which is
+      // where it is reported; here there is nobody to tell.
+      (void)db_.exec("PRAGMA wal_checkpoint(PASSIVE)");
+      lock.lock();
+    }
+  }
+
+  Database db_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_; // last: starts once everything above exists
+};
+
 struct Store::Impl {
-  Impl(StoreOptions store_options, Database reader_db, Database writer_db)
+  Impl(StoreOptions store_options, Database reader_db, Database writer_db, Database checkpoint_db)
       : options(store_options),
         writer(std::make_unique<StoreWriter>(std::move(writer_db), store_options.max_batch)),
-        reader(std::move(reader_db)) {}
+        reader(std::move(reader_db)),
+        checkpointer(std::make_unique<Checkpointer>(std::move(checkpoint_db))) {}
 
   /// Queues a write and waits for its durable outcome.
   core::Status write_and_wait(StoreWriter::Apply apply) const {
@@ -517,6 +563,10 @@ struct Store::Impl {
   // by two threads at once.
   std::mutex reader_mutex;
   Database reader;
+  /// Where get_peers starts its window; guarded by reader_mutex.
+  std::mt19937_64 sample_random{std::random_device{}()};
+  // Destroyed first: it stops before the writer's closing checkpoint.
+  std::unique_ptr<Checkpointer> checkpointer;
 };
 
 Store::Store(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
@@ -532,6 +582,13 @@ core::Result<Store> Store::open(const std::filesystem::path& path, const StoreOp
   if (!writer) {
     return writer.error();
   }
+  if (auto manual = writer.value().exec("PRAGMA wal_autocheckpoint = 0"); !manual) {
+    return manual.error(); // the Checkpointer does it
+  }
+  auto checkpoint_db = core::sqlite::open_database(path, kMigrations, writer_options);
+  if (!checkpoint_db) {
+    return checkpoint_db.error();
+  }
   core::sqlite::OpenOptions reader_options = writer_options;
   reader_options.read_only = true;
   auto reader = core::sqlite::open_database(path, kMigrations, reader_options);
@@ -539,8 +596,9 @@ core::Result<Store> Store::open(const std::filesystem::path& path, const StoreOp
     return reader.error();
   }
   try {
-    return Store{
-        std::make_unique<Impl>(options, std::move(reader).value(), std::move(writer).value())};
+    return Store{std::make_unique<Impl>(options, std::move(reader).value(),
+                                        std::move(writer).value(),
+                                        std::move(checkpoint_db).value())};
   } catch (const std::system_error& e) { // the writer thread could not start
     return e.code();
   }
@@ -647,21 +705,52 @@ core::Result<std::vector<PeerEntry>> Store::get_peers(const core::FileId& file_i
   if (file.value()->deleted) {
     return Errc::file_deleted;
   }
-  // The unary + keeps the planner on the (file, peer) key: the last_seen index would walk
-  // every live entry of every file to produce this file's in order.
-  constexpr std::string_view kSql =
+  // A popular file has thousands of live entries; sorting them all per request capped a
+  // tracker at a few thousand get_peers a second. So the answer is a window of the file's
+  // (file, peer) key range that starts at a random peer key and wraps around: it costs
+  // `limit` rows, and successive askers get different peers (spread, not exactly uniform).
+  // The unary + keeps the planner on the key rather than the last_seen index.
+  constexpr std::string_view kFromStart =
       "SELECT p.peer_id, e.endpoints, e.last_seen FROM entries e "
       "JOIN peers p ON p.peer_key = e.peer_key "
-      "WHERE e.file_key = ?1 AND +e.last_seen > ?2 AND p.peer_id IS NOT ?3 "
-      "ORDER BY +e.last_seen DESC LIMIT ?4";
+      "WHERE e.file_key = ?1 AND e.peer_key >= ?5 AND +e.last_seen > ?2 AND p.peer_id IS NOT ?3 "
+      "LIMIT ?4";
+  constexpr std::string_view kBeforeStart =
+      "SELECT p.peer_id, e.endpoints, e.last_seen FROM entries e "
+      "JOIN peers p ON p.peer_key = e.peer_key "
+      "WHERE e.file_key = ?1 AND e.peer_key < ?5 AND +e.last_seen > ?2 AND p.peer_id IS NOT ?3 "
+      "LIMIT ?4";
   const std::int64_t file_key = file.value()->key.value;
   const std::int64_t cutoff = live_cutoff(now, impl_->options.entry_ttl);
-  auto rows = exclude ? query(db, kSql, file_key, cutoff, blob(*exclude), to_sql_count(limit))
-                      : query(db, kSql, file_key, cutoff, Null{}, to_sql_count(limit));
-  if (!rows) {
-    return rows.error();
+  auto max_key = query(db, "SELECT max(peer_key) FROM peers");
+  if (!max_key) {
+    return max_key.error();
   }
-  return read_peer_entries(*rows.value());
+  if (auto stepped = max_key.value()->step(); !stepped) {
+    return stepped.error();
+  }
+  const auto key_count = static_cast<std::uint64_t>(max_key.value()->column_int64(0)) + 1;
+  const auto start = static_cast<std::int64_t>(impl_->sample_random() % key_count);
+  std::vector<PeerEntry> entries;
+  for (const auto sql : {kFromStart, kBeforeStart}) {
+    if (entries.size() >= limit) {
+      break;
+    }
+    const auto wanted = to_sql_count(limit - entries.size());
+    auto rows = exclude ? query(db, sql, file_key, cutoff, blob(*exclude), wanted, start)
+                        : query(db, sql, file_key, cutoff, Null{}, wanted, start);
+    if (!rows) {
+      return rows.error();
+    }
+    auto part = read_peer_entries(*rows.value());
+    if (!part) {
+      return part.error();
+    }
+    std::move(part.value().begin(), part.value().end(), std::back_inserter(entries));
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const PeerEntry& a, const PeerEntry& b) { return a.last_seen > b.last_seen; });
+  return entries;
 }
 
 core::Result<std::vector<std::uint8_t>> Store::get_manifest(const core::FileId& file_id) {

@@ -147,7 +147,8 @@ wire::Reply RequestHandler::search(const wire::Search& request) {
     return error_reply(request.request_id, hits.error());
   }
   auto& found = hits.value();
-  const std::uint64_t total = request.offset + found.size();
+  // A page past the end knows nothing of how many came before it.
+  const std::uint64_t total = found.empty() ? 0 : request.offset + found.size();
   if (found.size() > limit) {
     found.resize(limit);
   }

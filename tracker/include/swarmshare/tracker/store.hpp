@@ -143,7 +143,9 @@ public:
 
   // Reads. The store applies no caps of its own: the server passes its configured limits.
 
-  /// Live entries of a file, most recently seen first, without `exclude` (the asker).
+  /// Up to `limit` live entries of a file, without `exclude` (the asker), most recently seen
+  /// first. When the file has more, which ones is random (a window of the file's entries
+  /// at a random place), so that askers spread over the swarm at a cost of `limit` rows.
   [[nodiscard]] core::Result<std::vector<PeerEntry>>
   get_peers(const core::FileId& file_id, std::size_t limit,
             const std::optional<crypto::PeerId>& exclude, TimePoint now);
