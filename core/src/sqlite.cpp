@@ -243,6 +243,13 @@ namespace {
 
 // The pragmas that hold for every connection of the project, whatever its schema.
 Status configure(Database& db, const OpenOptions& options) {
+  if (!options.read_only && options.page_size) {
+    // Only an empty database takes it, and only before WAL is switched on below.
+    if (auto status = db.exec("PRAGMA page_size = " + std::to_string(*options.page_size));
+        !status) {
+      return status;
+    }
+  }
   if (!options.read_only) {
     // journal_mode answers with the mode now in force; a database that cannot use WAL (for
     // example on a file system without shared memory) says so instead of failing.

@@ -229,3 +229,26 @@ TEST(Sqlite, aReadOnlyConnectionSeesCommittedWritesAndRefusesAnUnmigratedDatabas
 
 } // namespace
 } // namespace swarmshare::core::sqlite
+
+namespace swarmshare::core::sqlite {
+namespace {
+
+TEST(Sqlite, pageSizeAppliesToANewDatabaseAndAnExistingOneKeepsItsOwn) {
+  test::TempDir dir;
+  const auto path = dir.path() / "small-pages.sqlite";
+  OpenOptions small;
+  small.page_size = 1024;
+  {
+    auto db = open_database(path, kMigrations, small);
+    ASSERT_TRUE(db) << db.error().message();
+    EXPECT_EQ(db.value().query_int64("PRAGMA page_size").value(), 1024);
+  }
+  OpenOptions large;
+  large.page_size = 8192;
+  auto reopened = open_database(path, kMigrations, large);
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(reopened.value().query_int64("PRAGMA page_size").value(), 1024);
+}
+
+} // namespace
+} // namespace swarmshare::core::sqlite

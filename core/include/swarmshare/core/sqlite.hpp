@@ -125,6 +125,10 @@ struct OpenOptions {
   /// Caps this connection's page cache, in KiB (PRAGMA cache_size = -N). Unset keeps
   /// SQLite's default (2,000 KiB).
   std::optional<std::size_t> cache_size_kib;
+  /// Page size of a database this open creates (a power of two, 512 to 65,536); an existing
+  /// database keeps its own. Small pages suit tables updated at random places: each change
+  /// writes a whole page to the WAL. Unset keeps SQLite's default (4,096).
+  std::optional<std::uint32_t> page_size;
   /// Opens without write access: no migration runs, and a database that is not at exactly
   /// the schema version of the migrations given is refused. For extra reader connections
   /// beside the one writer.
