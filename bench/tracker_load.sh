@@ -22,7 +22,8 @@
 # Usage: bench/tracker_load.sh [--tracker-bin PATH] [--bench-bin PATH]
 #                              [--opentracker-anchor PATH] [--keep]
 # Knobs (env): CONNS=1000 FILES=1000 ENTRIES=(FILES*CONNS) DURATION=10 WARMUP=2
-#              INFLIGHT=1,2,4 FILL_INFLIGHT=4 OPEN_RATE=(half the closed peak) OPEN_OP=announce
+#              INFLIGHT=1,2,4 FILL_INFLIGHT=4 OPEN_RATE=(half the closed peak; or a list
+#              of rates "5000 10000", one open run each) OPEN_OP=announce
 #              PAGE_CACHE_KIB=4096 THREADS=0 (tracker threads; 0 = one per CPU) TTL=7200
 #              STEPS="fill closed_announce closed_announce_new closed_get_peers open"
 #              (also: closed_refresh) OPENTRACKER=0
@@ -84,8 +85,10 @@ if [[ $OPENTRACKER == 1 ]]; then
     die "OPENTRACKER=1 needs the anchor script: OPENTRACKER_ANCHOR=PATH or --opentracker-anchor PATH"
   log "opentracker anchor: $OPENTRACKER_ANCHOR ${OPENTRACKER_ENV}"
   # The anchor's last stdout line is its summary; its per-run lines go to stderr.
-  # shellcheck disable=SC2086 # OPENTRACKER_ENV is a list of NAME=VALUE words
-  anchor_out=$(env $OPENTRACKER_ENV bash "$OPENTRACKER_ANCHOR") || die "the opentracker anchor failed"
+  # OPENTRACKER_ENV holds shell assignments (CONNS="100 1000" RUNS=3): a shell parses them,
+  # so quoted values with spaces stay whole.
+  anchor_out=$(bash -c "$OPENTRACKER_ENV bash \"\$0\"" "$OPENTRACKER_ANCHOR") ||
+    die "the opentracker anchor failed"
   echo "anchor $(tail -n 1 <<<"$anchor_out")"
 fi
 
@@ -166,7 +169,10 @@ for step in $STEPS; do
       [[ -n $rate ]] || die "open: no closed announce run to take half the peak from; set OPEN_RATE"
       log "open: offered rate $rate/s (half the closed announce peak)"
     fi
-    bench open --op "$OPEN_OP" --rate "$rate" | tee -a "$results" || failed+=" $step"
+    # OPEN_RATE may list several rates ("5000 10000 20000"): one run each, for the curve.
+    for one_rate in $rate; do
+      bench open --op "$OPEN_OP" --rate "$one_rate" | tee -a "$results" || failed+=" $step"
+    done
     ;;
   *) die "unknown step $step (fill closed_announce closed_announce_new closed_refresh closed_get_peers open)" ;;
   esac

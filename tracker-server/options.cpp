@@ -22,7 +22,7 @@ void Options::add_to(CLI::App& app) {
                  "Peer ID allowed to delete File IDs and ban Peer IDs over the network "
                  "(repeatable)")
       ->type_name("PEER_ID");
-  app.add_option("--threads", threads, "Connection threads (0: one per CPU)")
+  app.add_option("--threads", threads, "Connection threads (0: one per CPU but one, at least one)")
       ->capture_default_str();
 
   auto* limits_group = app.add_option_group("Limits");
@@ -77,7 +77,7 @@ void Options::add_to(CLI::App& app) {
       ->capture_default_str();
   registry_group
       ->add_option("--page-cache-kib", store.page_cache_kib,
-                   "SQLite page cache per database connection (two connections), in KiB")
+                   "SQLite page cache of each database connection (writer, reader), in KiB")
       ->check(CLI::Range(std::size_t{64}, std::size_t{16} * 1024 * 1024))
       ->capture_default_str();
 

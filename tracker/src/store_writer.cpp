@@ -49,7 +49,24 @@ void StoreWriter::run() {
     }
     apply_batch(batch);
     batch.clear();
+    if (wal_restart_wanted_.exchange(false, std::memory_order_relaxed)) {
+      // After the batch's replies: it delays the next batch, never an acknowledged one.
+      // PASSIVE, not RESTART: RESTART waits for readers through the busy handler, which
+      // sleeps in steps of milliseconds. Once this copy has caught up, the next write
+      // transaction starts the WAL over by itself unless a reader still uses it; the
+      // checkpointer then asks again.
+      (void)db_.exec("PRAGMA wal_checkpoint(PASSIVE)");
+    }
   }
+}
+
+// Two of these run per write: prepared once rather than parsed every time.
+core::Status StoreWriter::run_cached(std::string_view sql) {
+  auto statement = db_.cached(sql);
+  if (!statement) {
+    return statement.error();
+  }
+  return statement.value()->run();
 }
 
 void StoreWriter::apply_batch(std::deque<Op>& batch) {
@@ -65,14 +82,14 @@ void StoreWriter::apply_batch(std::deque<Op>& batch) {
   bool any_applied = false;
   for (auto& op : batch) {
     // A savepoint per write: one refused or failed write must not take the others down.
-    if (auto status = db_.exec("SAVEPOINT write"); !status) {
+    if (auto status = run_cached("SAVEPOINT write"); !status) {
       outcomes.push_back(status);
       continue;
     }
     core::Status status = op.apply(db_);
     if (status) {
       any_applied = true;
-      status = db_.exec("RELEASE write");
+      status = run_cached("RELEASE write");
     } else if (sqlite3_get_autocommit(db_.handle()) != 0) {
       // Some errors (disk full, I/O) make SQLite roll the whole transaction back: every
       // write of the batch is gone, so none may be reported as done.
@@ -82,8 +99,8 @@ void StoreWriter::apply_batch(std::deque<Op>& batch) {
       }
       return;
     } else {
-      (void)db_.exec("ROLLBACK TO write");
-      (void)db_.exec("RELEASE write");
+      (void)run_cached("ROLLBACK TO write");
+      (void)run_cached("RELEASE write");
     }
     outcomes.push_back(status);
   }

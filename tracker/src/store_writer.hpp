@@ -14,6 +14,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 namespace swarmshare::tracker {
@@ -37,6 +38,14 @@ public:
   /// Queues a write. After shutdown began it completes at once with Errc::store_closed.
   void submit(Apply apply, Complete complete);
 
+  /// Asks the writer to checkpoint after its next batch: the background checkpointer has
+  /// copied nearly all of the WAL by then, and only a checkpoint between two of the writer's
+  /// transactions lets the WAL start over while writes keep coming (else it grows without
+  /// end).
+  void request_wal_restart() noexcept {
+    wal_restart_wanted_.store(true, std::memory_order_relaxed);
+  }
+
   [[nodiscard]] std::uint64_t commit_count() const noexcept {
     return commits_.load(std::memory_order_relaxed);
   }
@@ -49,6 +58,7 @@ private:
 
   void run();
   void apply_batch(std::deque<Op>& batch);
+  [[nodiscard]] core::Status run_cached(std::string_view sql);
 
   core::sqlite::Database db_;
   std::size_t max_batch_;
@@ -57,6 +67,7 @@ private:
   std::deque<Op> queue_;
   bool stopping_ = false;
   std::atomic<std::uint64_t> commits_{0};
+  std::atomic<bool> wal_restart_wanted_{false};
   std::thread thread_; // last: starts once everything above exists
 };
 

@@ -2,6 +2,7 @@
 
 #include "server/connection.hpp"
 #include "server/request_handler.hpp"
+#include "swarmshare/core/platform/thread.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -188,6 +189,7 @@ struct Server::Impl {
   }
 
   void expiry_loop() {
+    core::platform::lower_current_thread_priority();
     std::unique_lock lock(mutex);
     while (!stopping.load()) {
       expiry_wake.wait_for(lock, options.expiry_interval, [this] { return stopping.load(); });
@@ -284,8 +286,11 @@ struct Server::Impl {
 core::Result<std::unique_ptr<Server>> Server::start(Store& store, crypto::StaticKeyManager& keys,
                                                     ServerOptions options, const core::Clock& clock,
                                                     LogSink log) {
+  // By default one CPU is left to the store's writer thread, which every announce passes
+  // through: on two cores, two event loops and the writer fight for the CPU and the
+  // announces' latency tail grows (docs/BENCHMARKS.md).
   auto threads = options.io_threads != 0 ? options.io_threads
-                                         : std::max(1U, std::thread::hardware_concurrency());
+                                         : std::max(1U, std::thread::hardware_concurrency() - 1);
   auto impl = std::make_unique<Impl>(store, keys, std::move(options), clock, std::move(log));
   for (unsigned i = 0; i < threads; ++i) {
     // One thread per loop: the loop may skip its internal locking.

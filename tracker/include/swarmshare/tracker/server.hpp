@@ -64,7 +64,8 @@ struct ServerOptions {
   ServerLimits limits;
   /// Peer IDs whose admin requests (delete a File ID, ban a Peer ID) are obeyed.
   std::vector<crypto::PeerId> admins;
-  /// Event loops (threads) for connections; 0 means one per hardware thread.
+  /// Event loops (threads) for connections; 0 means one per hardware thread but one (which
+  /// the store's writer needs), and at least one.
   unsigned io_threads = 0;
   /// How often expired entries are purged from the registry.
   std::chrono::seconds expiry_interval{60};

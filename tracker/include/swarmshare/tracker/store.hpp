@@ -46,7 +46,8 @@ inline constexpr std::size_t kMinFileIdPrefixDigits = 8;
 
 struct StoreOptions {
   std::chrono::seconds entry_ttl = kDefaultEntryTtl;
-  /// Page cache per connection (the store has two: writer and reader), in KiB. The cache
+  /// Page cache per connection (the store has three: writer, reader and checkpointer; the
+  /// checkpointer barely uses its own), in KiB. The cache
   /// is what keeps resident memory flat as the registry grows.
   std::size_t page_cache_kib = 4096;
   /// Writes applied in one transaction at most.
