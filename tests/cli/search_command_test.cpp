@@ -186,7 +186,8 @@ TEST_F(CliSearch, offsetAndLimitPageThroughTheResults) {
   ASSERT_EQ(bare_file_ids(second.out).size(), 1U);
   EXPECT_NE(bare_file_ids(first.out), bare_file_ids(second.out));
   EXPECT_NE(first.out.find("1 result; more follow: --offset 1\n"), std::string::npos) << first.out;
-  EXPECT_NE(second.out.find("1 result, from result 2 (2 in total)\n"), std::string::npos) << second.out;
+  EXPECT_NE(second.out.find("1 result, from result 2 (2 in total)\n"), std::string::npos)
+      << second.out;
 }
 
 TEST_F(CliSearch, noResultsExitsWithThreeAndPrintsNoFileId) {
