@@ -506,9 +506,13 @@ constexpr std::string_view kSearchOrder =
 // that as latency. A PASSIVE checkpoint never blocks the writer or the readers.
 class Checkpointer {
 public:
-  static constexpr std::chrono::milliseconds kInterval{200};
+  static constexpr std::chrono::milliseconds kInterval{100};
   /// WAL frames (pages) after which the writer is asked to let the WAL start over.
   static constexpr std::int64_t kRestartAfterFrames = 16 * 1024;
+  /// Frames not yet copied that the writer may be left to copy itself (a few milliseconds).
+  static constexpr std::int64_t kLeftForTheWriterFrames = 512;
+  /// Passes after which a long WAL waits for the next interval (writes outpace copying).
+  static constexpr int kMaxCatchUpPasses = 20;
 
   Checkpointer(Database db, StoreWriter& writer)
       : db_(std::move(db)), writer_(writer), thread_([this] { run(); }) {}
@@ -531,17 +535,38 @@ private:
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, kInterval, [this] { return stopping_; })) {
       lock.unlock();
-      // A failure (the disk, say) shows up again at the writer's next commit, which is
-      // where it is reported; here there is nobody to tell.
-      if (auto frames = checkpoint(); frames && frames.value() > kRestartAfterFrames) {
-        writer_.request_wal_restart();
-      }
+      catch_up();
       lock.lock();
     }
   }
 
-  // Copies what it can and says how many frames the WAL holds.
-  [[nodiscard]] core::Result<std::int64_t> checkpoint() {
+  // Copies the WAL back. Once it has grown long, keeps copying until what is left is small
+  // and only then asks the writer to finish: the writer's own copy holds up announces, so it
+  // must find almost nothing left to do.
+  void catch_up() {
+    for (int pass = 0; pass < kMaxCatchUpPasses; ++pass) {
+      auto progress = checkpoint();
+      if (!progress) {
+        // The disk, say: the writer's next commit meets the same failure and reports it.
+        return;
+      }
+      const auto [frames, copied] = progress.value();
+      if (frames <= kRestartAfterFrames) {
+        return;
+      }
+      if (frames - copied <= kLeftForTheWriterFrames) {
+        writer_.request_wal_restart();
+        return;
+      }
+    }
+  }
+
+  struct Progress {
+    std::int64_t frames; ///< in the WAL
+    std::int64_t copied; ///< of those, already in the database
+  };
+
+  [[nodiscard]] core::Result<Progress> checkpoint() {
     auto statement = db_.prepare("PRAGMA wal_checkpoint(PASSIVE)");
     if (!statement) {
       return statement.error();
@@ -550,7 +575,7 @@ private:
     if (!step) {
       return step.error();
     }
-    return statement.value().column_int64(1);
+    return Progress{statement.value().column_int64(1), statement.value().column_int64(2)};
   }
 
   Database db_;
