@@ -73,7 +73,7 @@ void Options::add_to(CLI::App& app) {
 
   auto* registry_group = app.add_option_group("Registry");
   registry_group->add_option("--ttl", ttl_seconds, "Seconds a peer entry lives without a refresh")
-      ->check(CLI::Range(std::int64_t{10}, std::int64_t{7 * 24 * 3600}))
+      ->check(CLI::Range(std::int64_t{10}, std::int64_t{7} * 24 * 3600))
       ->capture_default_str();
   registry_group
       ->add_option("--page-cache-kib", store.page_cache_kib,

@@ -508,7 +508,7 @@ class Checkpointer {
 public:
   static constexpr std::chrono::milliseconds kInterval{100};
   /// WAL frames (pages) after which the writer is asked to let the WAL start over.
-  static constexpr std::int64_t kRestartAfterFrames = 16 * 1024;
+  static constexpr std::int64_t kRestartAfterFrames = std::int64_t{16} * 1024;
   /// Frames not yet copied that the writer may be left to copy itself (a few milliseconds).
   static constexpr std::int64_t kLeftForTheWriterFrames = 512;
   /// Passes after which a long WAL waits for the next interval (writes outpace copying).

@@ -39,7 +39,8 @@ RequestHandler::RequestHandler(Store& store, const ServerLimits& limits,
 void RequestHandler::handle(wire::Request request, const crypto::PeerId& asker,
                             const core::Endpoint& observed, Respond respond) {
   std::visit(
-      [&](auto&& typed) {
+      // `request` is ours (taken by value): its alternatives may be moved from.
+      [&](auto& typed) {
         using T = std::decay_t<decltype(typed)>;
         const auto id = typed.request_id;
         if constexpr (std::is_same_v<T, wire::Announce>) {
