@@ -113,10 +113,7 @@ core::Result<core::Endpoint> parse_listen_address(std::string_view text) {
     if (!parsed) {
       return parsed.error();
     }
-    const auto& mapped = parsed.value().mapped_address();
-    return parsed.value().is_v4()
-               ? core::Endpoint::ipv4({mapped[12], mapped[13], mapped[14], mapped[15]}, 0)
-               : core::Endpoint::ipv6(mapped, 0);
+    return parsed.value().with_port(0);
   }
   return core::Endpoint::parse(text);
 }

@@ -50,5 +50,14 @@ TEST(Endpoint, rejectsWireAddressesOfOtherLengthsAndPortZero) {
   EXPECT_EQ(Endpoint::from_bytes(four, 0).error(), Errc::invalid_endpoint);
 }
 
+TEST(Endpoint, withPortKeepsTheAddressAndItsFamily) {
+  const auto v4 = Endpoint::parse("192.0.2.7:7070").value().with_port(9000);
+  EXPECT_TRUE(v4.is_v4());
+  EXPECT_EQ(v4.to_string(), "192.0.2.7:9000");
+  const auto v6 = Endpoint::parse("[2001:db8::1]:7070").value().with_port(9000);
+  EXPECT_FALSE(v6.is_v4());
+  EXPECT_EQ(v6.to_string(), "[2001:db8::1]:9000");
+}
+
 } // namespace
 } // namespace swarmshare::core

@@ -97,11 +97,7 @@ void RequestHandler::announce(wire::Announce&& request, const crypto::PeerId& as
       respond(error_reply(id, wire::ErrorCode::malformed_request));
       return;
     }
-    const auto& mapped = observed.mapped_address();
-    stored.endpoints.push_back(
-        observed.is_v4()
-            ? core::Endpoint::ipv4({mapped[12], mapped[13], mapped[14], mapped[15]}, request.port)
-            : core::Endpoint::ipv6(mapped, request.port));
+    stored.endpoints.push_back(observed.with_port(request.port));
   } else {
     stored.endpoints = std::move(request.endpoints);
   }

@@ -28,6 +28,14 @@ public:
   /// "192.0.2.7:7070" or "[2001:db8::1]:7070". Port 0 is invalid.
   [[nodiscard]] static Result<Endpoint> parse(std::string_view text);
 
+  /// The same address with another port, family kept. Port 0 is for binding only ("any
+  /// free port"): never put it on the wire.
+  [[nodiscard]] Endpoint with_port(std::uint16_t port) const noexcept {
+    Endpoint copy = *this;
+    copy.port_ = port;
+    return copy;
+  }
+
   [[nodiscard]] bool is_v4() const noexcept;
   /// The address as it goes on the wire: 4 bytes for IPv4, 16 for IPv6.
   [[nodiscard]] std::span<const std::uint8_t> address_bytes() const noexcept;
