@@ -26,7 +26,11 @@ void StoreWriter::submit(Apply apply, Complete complete) {
     const std::lock_guard lock(mutex_);
     if (!stopping_) {
       queue_.push_back(Op{std::move(apply), std::move(complete)});
-      wake_.notify_one();
+      // The writer sleeps only on an empty queue: waking it for every write while it is
+      // busy with a batch costs a futex call per announce and wins nothing.
+      if (queue_.size() == 1) {
+        wake_.notify_one();
+      }
       return;
     }
   }
