@@ -1,0 +1,55 @@
+#pragma once
+// The tracker as a core::Registry: the engine's view of tracker::Client. Sources and search
+// hits are labelled SourceOrigin::tracker; shares are kept announced by the client.
+
+#include <utility> // before Boost.Asio: Boost 1.74 uses std::exchange without including it
+
+#include "swarmshare/core/registry.hpp"
+#include "swarmshare/tracker/client.hpp"
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace swarmshare::tracker {
+
+class TrackerRegistry final : public core::Registry {
+public:
+  /// `client` must outlive the registry and run on the executor its calls run on. The
+  /// registry takes the client's announce callback for itself.
+  explicit TrackerRegistry(Client& client, bool dht_capable = false,
+                           std::chrono::milliseconds first_announce_timeout = std::chrono::seconds{
+                               30});
+  /// Announces still waiting for their first answer complete with tracker_client_stopped.
+  ~TrackerRegistry() override;
+  TrackerRegistry(const TrackerRegistry&) = delete;
+  TrackerRegistry& operator=(const TrackerRegistry&) = delete;
+  TrackerRegistry(TrackerRegistry&&) = delete;
+  TrackerRegistry& operator=(TrackerRegistry&&) = delete;
+
+  [[nodiscard]] core::SourceOrigin origin() const noexcept override {
+    return core::SourceOrigin::tracker;
+  }
+  [[nodiscard]] Awaitable<core::Status> announce(core::ShareAnnouncement share) override;
+  [[nodiscard]] Awaitable<core::Status> unannounce(core::FileId file_id) override;
+  [[nodiscard]] Awaitable<core::Result<std::vector<core::PeerSource>>>
+  find_peers(core::FileId file_id, std::uint32_t limit) override;
+  [[nodiscard]] Awaitable<core::Result<core::Manifest>>
+  find_manifest(core::FileId file_id) override;
+  [[nodiscard]] Awaitable<core::Result<std::vector<core::SearchHit>>>
+  search(std::string text, std::uint32_t limit) override;
+
+private:
+  struct Waiter;
+
+  void on_announce_attempt(const core::FileId& file_id, std::error_code error);
+
+  Client& client_;
+  bool dht_capable_;
+  std::chrono::milliseconds first_announce_timeout_;
+  // Announces waiting for their first attempt's outcome, by file.
+  std::map<core::FileId, std::vector<std::shared_ptr<Waiter>>> waiting_;
+};
+
+} // namespace swarmshare::tracker
