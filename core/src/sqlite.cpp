@@ -59,8 +59,10 @@ Status Statement::bind_int64(int index, std::int64_t value) noexcept {
 }
 
 Status Statement::bind_text(int index, std::string_view value) noexcept {
+  // An empty string_view may have a null data pointer, which SQLite would bind as NULL.
+  const char* data = value.data() != nullptr ? value.data() : "";
   return check_bind(
-      sqlite3_bind_text(stmt_, index, value.data(), int_length(value.size()), SQLITE_TRANSIENT));
+      sqlite3_bind_text(stmt_, index, data, int_length(value.size()), SQLITE_TRANSIENT));
 }
 
 Status Statement::bind_blob(int index, std::span<const std::uint8_t> value) noexcept {

@@ -51,6 +51,18 @@ TEST(Sqlite, migratesFromAMiddleVersionRunningOnlyTheMissingSteps) {
   EXPECT_EQ(db.value().query_int64("SELECT count(*) FROM a WHERE z = 7").value(), 2);
 }
 
+TEST(Sqlite, emptyTextIsBoundAsEmptyNotNull) {
+  test::TempDir dir;
+  auto db = open_database(dir.path() / "db.sqlite", kMigrations).value();
+  for (const std::string_view empty : {std::string_view{}, std::string_view{""}}) {
+    auto statement = db.prepare("SELECT ?1 IS NULL, length(?1)").value();
+    ASSERT_TRUE(statement.bind_text(1, empty));
+    ASSERT_TRUE(statement.step());
+    EXPECT_EQ(statement.column_int64(0), 0);
+    EXPECT_EQ(statement.column_int64(1), 0);
+  }
+}
+
 TEST(Sqlite, refusesADatabaseNewerThanTheProgram) {
   test::TempDir dir;
   const auto path = dir.path() / "db.sqlite";

@@ -2,6 +2,7 @@
 
 #include "server/connection.hpp"
 #include "server/request_handler.hpp"
+#include "swarmshare/core/asio_endpoint.hpp"
 #include "swarmshare/core/platform/thread.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -36,25 +37,8 @@ constexpr std::chrono::seconds kShutdownGrace{2};
 /// rather than spin.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 
-[[nodiscard]] tcp::endpoint to_asio(const core::Endpoint& endpoint) {
-  const auto& mapped = endpoint.mapped_address();
-  if (endpoint.is_v4()) {
-    return {asio::ip::address_v4({mapped[12], mapped[13], mapped[14], mapped[15]}),
-            endpoint.port()};
-  }
-  return {asio::ip::address_v6(mapped), endpoint.port()};
-}
-
-[[nodiscard]] core::Endpoint from_asio(const tcp::endpoint& endpoint) {
-  auto address = endpoint.address();
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-  }
-  if (address.is_v4()) {
-    return core::Endpoint::ipv4(address.to_v4().to_bytes(), endpoint.port());
-  }
-  return core::Endpoint::ipv6(address.to_v6().to_bytes(), endpoint.port());
-}
+using core::from_asio;
+using core::to_asio;
 
 } // namespace
 
