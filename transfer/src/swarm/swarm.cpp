@@ -1,0 +1,758 @@
+#include "swarmshare/transfer/swarm.hpp"
+
+#include "swarm/peer_link.hpp"
+#include "swarmshare/crypto/secure_channel.hpp"
+#include "swarmshare/transfer/error.hpp"
+#include "swarmshare/transfer/piece_picker.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <unordered_map>
+
+namespace swarmshare::transfer {
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+/// Block reads in flight on the disk threads for one peer: enough to keep its queue fed.
+constexpr std::uint32_t kReadsInFlightPerPeer = 4;
+/// Requests per peer in endgame (see request_more).
+constexpr std::uint32_t kEndgameRequestsPerPeer = 4;
+/// How often request timeouts and late endgame requests are looked for.
+constexpr std::chrono::milliseconds kTickInterval{250};
+/// In endgame, a request unanswered this long is duplicated to another peer.
+constexpr std::chrono::milliseconds kEndgameAfter{500};
+
+// On a disk thread: the block's bytes as a data message, or why not. A file that changed
+// (or is shorter than it was) stops the serving of the whole file.
+[[nodiscard]] core::Result<wire::Bytes> read_and_encode(ChunkStorage& storage, std::uint64_t start,
+                                                        const BlockRef& block) {
+  if (auto unchanged = storage.check_unchanged(); !unchanged) {
+    return unchanged.error();
+  }
+  std::vector<std::uint8_t> buffer(block.length);
+  auto read = storage.read(start, buffer);
+  if (!read) {
+    return read.error();
+  }
+  if (read.value() != block.length) {
+    return make_error_code(core::Errc::file_changed);
+  }
+  return wire::encode_data(block.chunk, block.offset, buffer);
+}
+
+[[nodiscard]] BlockRequest to_request(const BlockRef& block) noexcept {
+  return {block.chunk, block.offset, block.length};
+}
+[[nodiscard]] BlockRef to_ref(const BlockRequest& block) noexcept {
+  return {block.chunk, block.offset, block.length};
+}
+
+struct Outstanding {
+  BlockRequest block;
+  Clock::time_point sent;
+};
+
+struct Peer {
+  explicit Peer(const crypto::PeerId& peer_id) : id(peer_id) {}
+  std::shared_ptr<PeerLink> link;
+  PeerSlot slot{};
+  crypto::PeerId id;
+  // Their side.
+  std::optional<Bitfield> haves; ///< from their have_map, kept up to date by have
+  std::uint32_t their_budget = 0;
+  std::vector<Outstanding> outstanding; ///< our requests to them
+  // Our side, serving them.
+  bool unchoked = false;
+  std::deque<BlockRef> to_serve;
+  std::uint32_t reads_in_flight = 0;
+  std::vector<BlockRef> cancelled_in_flight;
+  bool served_any = false;
+  std::uint32_t shared_failures = 0;
+};
+
+} // namespace
+
+struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm::Impl> {
+  Impl(asio::any_io_executor network_executor, asio::any_io_executor disk_executor,
+       std::shared_ptr<const core::Manifest> file, std::shared_ptr<ChunkStorage> chunk_storage,
+       Bitfield have_chunks, SwarmOptions swarm_options, core::Random& random_source,
+       SwarmLimits swarm_limits, SwarmObserver& swarm_observer)
+      : network(std::move(network_executor)), disk(std::move(disk_executor)),
+        manifest(std::move(file)), storage(std::move(chunk_storage)), have(std::move(have_chunks)),
+        options(swarm_options), random(random_source), limits(swarm_limits),
+        observer(swarm_observer), tick_timer(network) {
+    downloading = !have.all();
+    serving = !downloading || options.serve_while_downloading;
+    if (downloading) {
+      auto made = PiecePicker::for_manifest(*manifest, random);
+      if (made) {
+        picker.emplace(std::move(made).value());
+        for (std::uint32_t i = 0; i < have.chunk_count(); ++i) {
+          if (have.test(core::ChunkIndex{i})) {
+            (void)picker->set_have(core::ChunkIndex{i});
+          }
+        }
+      } else {
+        downloading = false; // a manifest the picker refuses cannot be downloaded
+      }
+    }
+  }
+
+  // ---- Attaching and detaching ----
+
+  void attach(crypto::SecureChannel channel, const core::Endpoint& remote) {
+    auto link = std::make_shared<PeerLink>(std::move(channel), remote);
+    link->set_limiters(limits.upload, nullptr, limits.download, nullptr);
+    link->start(*this);
+    if (stopped) {
+      link->close(wire::GoodbyeReason::shutting_down);
+      return;
+    }
+    if (banned.contains(link->peer_id())) {
+      link->close(wire::GoodbyeReason::banned);
+      return;
+    }
+    Peer peer(link->peer_id());
+    peer.link = link;
+    peer.slot = PeerSlot{next_slot++};
+    by_link[link.get()] = peer.slot;
+    const auto slot = peer.slot;
+    peers.emplace(slot, std::move(peer));
+    link->send(wire::HaveMap{have});
+    link->send(wire::Budget{0}); // a slot is decided once we know what the peer lacks
+    observer.on_peer_attached(link->peer_id());
+  }
+
+  void detach(PeerSlot slot, std::error_code why) {
+    const auto found = peers.find(slot);
+    if (found == peers.end()) {
+      return;
+    }
+    Peer& peer = found->second;
+    const crypto::PeerId id = peer.id;
+    const bool had_slot = peer.unchoked;
+    by_link.erase(peer.link.get());
+    if (picker) {
+      picker->remove_peer(slot);
+    }
+    peers.erase(found);
+    observer.on_peer_detached(id, why);
+    if (had_slot) {
+      fill_upload_slots();
+    }
+    request_from_everyone(); // its blocks are back in the pool
+  }
+
+  void ban(PeerSlot slot) {
+    const auto found = peers.find(slot);
+    if (found == peers.end() || !banned.insert(found->second.id).second) {
+      return; // gone, or banned already (its other chunks in flight fail too)
+    }
+    if (picker) {
+      picker->ban_peer(slot);
+    }
+    observer.on_peer_banned(found->second.id);
+    found->second.link->close(wire::GoodbyeReason::banned);
+  }
+
+  void stop(wire::GoodbyeReason reason) {
+    stopped = true;
+    tick_timer.cancel();
+    for (auto& [slot, peer] : peers) {
+      peer.link->close(reason);
+    }
+  }
+
+  void abort_all() {
+    stopped = true;
+    tick_timer.cancel();
+    for (auto& [slot, peer] : peers) {
+      peer.link->abort();
+    }
+    peers.clear();
+    by_link.clear();
+  }
+
+  // ---- PeerLink::Handler ----
+
+  void on_message(PeerLink& link, wire::Message&& message) override {
+    const auto found = by_link.find(&link);
+    if (found == by_link.end()) {
+      return;
+    }
+    Peer& peer = peers.at(found->second);
+    std::visit([&](auto& typed) { handle(peer, typed); }, message);
+  }
+
+  void on_closed(PeerLink& link, std::error_code why) override {
+    const auto found = by_link.find(&link);
+    if (found == by_link.end()) {
+      return;
+    }
+    // Later, not now: a link can end inside one of our own calls on it (a send that fails),
+    // and that call's caller still holds the peer.
+    asio::post(network, [weak = weak_from_this(), slot = found->second, why]() {
+      if (auto self = weak.lock()) {
+        self->detach(slot, why);
+      }
+    });
+  }
+
+  void on_data_sent(PeerLink& link, std::uint32_t data_bytes) override {
+    const auto found = by_link.find(&link);
+    if (found == by_link.end()) {
+      return;
+    }
+    Peer& peer = peers.at(found->second);
+    // Counted once written, not when queued: a queue dropped at the end was never uploaded.
+    counters.uploaded += data_bytes;
+    if (!peer.served_any) {
+      peer.served_any = true;
+      ++counters.peers_served;
+    }
+    pump_uploads(peer);
+  }
+
+  void protocol_error(Peer& peer) { peer.link->close(wire::GoodbyeReason::protocol_error); }
+
+  // ---- Messages ----
+
+  void handle(Peer& peer, const wire::Hello& /*hello*/) { protocol_error(peer); }
+  void handle(Peer& peer, const wire::Goodbye& /*goodbye*/) {
+    // The link answers with its own goodbye and ends; on_closed detaches the peer.
+    peer.their_budget = 0;
+  }
+  void handle(Peer& peer, const wire::ManifestRequest& /*request*/) {
+    peer.link->send(wire::ManifestReply{manifest->encoded()});
+  }
+  void handle(Peer& /*peer*/, const wire::ManifestReply& /*reply*/) {
+    // We have the manifest already; an unasked copy is ignored.
+  }
+
+  void handle(Peer& peer, wire::HaveMap& map) {
+    if (map.chunks.chunk_count() != have.chunk_count() || peer.haves) {
+      protocol_error(peer);
+      return;
+    }
+    peer.haves = std::move(map.chunks);
+    if (picker) {
+      if (!picker->add_peer(peer.slot, to_vector(*peer.haves))) {
+        protocol_error(peer);
+        return;
+      }
+    }
+    fill_upload_slots();
+    request_more(peer);
+  }
+
+  void handle(Peer& peer, const wire::Have& message) {
+    if (!peer.haves || !peer.haves->set(message.chunk)) {
+      protocol_error(peer);
+      return;
+    }
+    if (picker) {
+      (void)picker->peer_has(peer.slot, message.chunk);
+    }
+    request_more(peer);
+  }
+
+  void handle(Peer& peer, const wire::Budget& budget) {
+    peer.their_budget = budget.blocks;
+    request_more(peer);
+  }
+
+  void handle(Peer& peer, const wire::Request& request) {
+    const BlockRef& block = request.block;
+    if (!validate_block(*manifest, block)) {
+      protocol_error(peer);
+      return;
+    }
+    if (!serving || !peer.unchoked) {
+      peer.link->send(wire::Reject{block, wire::RejectReason::not_serving});
+      return;
+    }
+    if (!have.test(block.chunk)) {
+      peer.link->send(wire::Reject{block, wire::RejectReason::not_have});
+      return;
+    }
+    if (peer.to_serve.size() + peer.reads_in_flight >= options.budget_per_peer) {
+      peer.link->send(wire::Reject{block, wire::RejectReason::over_budget});
+      return;
+    }
+    peer.to_serve.push_back(block);
+    pump_uploads(peer);
+  }
+
+  void handle(Peer& peer, const wire::Cancel& cancel) {
+    const auto queued = std::find(peer.to_serve.begin(), peer.to_serve.end(), cancel.block);
+    if (queued != peer.to_serve.end()) {
+      peer.to_serve.erase(queued);
+    } else if (peer.reads_in_flight > 0) {
+      peer.cancelled_in_flight.push_back(cancel.block);
+    }
+  }
+
+  void handle(Peer& peer, const wire::Reject& reject) {
+    const auto request = to_request(reject.block);
+    if (forget_outstanding(peer, request) && picker) {
+      picker->on_request_failed(peer.slot, request);
+    }
+    if (reject.reason != wire::RejectReason::over_budget) {
+      // It will not serve us this now; asking again at once would only spin. The peer's
+      // next have or budget message asks again.
+      return;
+    }
+    request_from_everyone();
+  }
+
+  void handle(Peer& peer, wire::Data& data) {
+    const BlockRef block = data.block();
+    if (!validate_block(*manifest, block)) {
+      protocol_error(peer);
+      return;
+    }
+    const auto request = to_request(block);
+    if (!downloading || !forget_outstanding(peer, request)) {
+      counters.wasted += block.length; // cancelled, or never asked: dropped
+      return;
+    }
+    auto arrival = picker->on_block(peer.slot, request);
+    if (arrival.verdict != BlockVerdict::accepted) {
+      counters.wasted += block.length;
+      request_more(peer);
+      return;
+    }
+    for (const PeerSlot other : arrival.cancel_at) {
+      const auto holder = peers.find(other);
+      if (holder != peers.end() && forget_outstanding(holder->second, request)) {
+        holder->second.link->send(wire::Cancel{block});
+      }
+    }
+    counters.downloaded += block.length;
+    write_block(peer.slot, block, std::move(data.bytes), arrival.chunk_complete);
+    request_more(peer);
+  }
+
+  // ---- Serving ----
+
+  [[nodiscard]] bool lacks_something_we_have(const Peer& peer) const {
+    if (!peer.haves) {
+      return false;
+    }
+    for (std::uint32_t i = 0; i < have.chunk_count(); ++i) {
+      if (have.test(core::ChunkIndex{i}) && !peer.haves->test(core::ChunkIndex{i})) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void fill_upload_slots() {
+    if (!serving || stopped) {
+      return;
+    }
+    std::uint32_t used = 0;
+    for (const auto& [slot, peer] : peers) {
+      used += peer.unchoked ? 1U : 0U;
+    }
+    for (auto& [slot, peer] : peers) {
+      if (used >= options.upload_slots) {
+        return;
+      }
+      if (!peer.unchoked && !peer.link->closing() && lacks_something_we_have(peer)) {
+        peer.unchoked = true;
+        ++used;
+        peer.link->send(wire::Budget{options.budget_per_peer});
+      }
+    }
+  }
+
+  void pump_uploads(Peer& peer) {
+    while (!peer.to_serve.empty() && peer.reads_in_flight < kReadsInFlightPerPeer &&
+           peer.link->queued_bytes() < options.max_queued_bytes_per_peer && !file_changed) {
+      const BlockRef block = peer.to_serve.front();
+      peer.to_serve.pop_front();
+      ++peer.reads_in_flight;
+      read_block_for(peer.slot, block);
+    }
+  }
+
+  void read_block_for(PeerSlot slot, BlockRef block) {
+    const auto offset = manifest->chunk_offset(block.chunk);
+    asio::post(disk, [weak = weak_from_this(), store = storage, slot, block,
+                      start = offset ? offset.value() + block.offset : 0]() {
+      core::Result<wire::Bytes> encoded = read_and_encode(*store, start, block);
+      if (auto self = weak.lock()) {
+        asio::post(self->network, [weak, slot, block, result = std::move(encoded)]() mutable {
+          if (auto alive = weak.lock()) {
+            alive->on_block_read(slot, block, std::move(result));
+          }
+        });
+      }
+    });
+  }
+
+  void on_block_read(PeerSlot slot, BlockRef block, core::Result<wire::Bytes> result) {
+    if (!result && result.error() == core::Errc::file_changed) {
+      stop_serving_changed_file();
+      return;
+    }
+    const auto found = peers.find(slot);
+    if (found == peers.end()) {
+      return;
+    }
+    Peer& peer = found->second;
+    --peer.reads_in_flight;
+    const auto cancelled =
+        std::find(peer.cancelled_in_flight.begin(), peer.cancelled_in_flight.end(), block);
+    if (cancelled != peer.cancelled_in_flight.end()) {
+      peer.cancelled_in_flight.erase(cancelled);
+    } else if (!result) {
+      peer.link->send(wire::Reject{block, wire::RejectReason::not_serving});
+    } else {
+      peer.link->send_encoded(std::move(result).value(), block.length);
+    }
+    pump_uploads(peer);
+  }
+
+  void stop_serving_changed_file() {
+    if (file_changed) {
+      return;
+    }
+    file_changed = true;
+    serving = false;
+    observer.on_file_changed();
+    for (auto& [slot, peer] : peers) {
+      peer.link->close(wire::GoodbyeReason::file_changed);
+    }
+  }
+
+  // ---- Downloading ----
+
+  [[nodiscard]] static std::vector<bool> to_vector(const Bitfield& bits) {
+    std::vector<bool> out(bits.chunk_count());
+    for (std::uint32_t i = 0; i < bits.chunk_count(); ++i) {
+      out[i] = bits.test(core::ChunkIndex{i});
+    }
+    return out;
+  }
+
+  [[nodiscard]] static bool forget_outstanding(Peer& peer, const BlockRequest& block) {
+    const auto found = std::find_if(peer.outstanding.begin(), peer.outstanding.end(),
+                                    [&](const Outstanding& entry) { return entry.block == block; });
+    if (found == peer.outstanding.end()) {
+      return false;
+    }
+    peer.outstanding.erase(found);
+    return true;
+  }
+
+  void request_more(Peer& peer) {
+    if (!downloading || stopped || storage_failed || !peer.haves || peer.link->closing()) {
+      return;
+    }
+    // In endgame every request duplicates one already out elsewhere. Duplicates are worth
+    // their waste only when a request is late (a slow or stalled peer holding the finish),
+    // and then a few at a time.
+    const bool late = picker->in_endgame() && any_request_late();
+    const std::uint32_t pipeline =
+        late ? std::min(options.requests_per_peer, kEndgameRequestsPerPeer)
+             : options.requests_per_peer;
+    const std::uint32_t allowed = std::min(peer.their_budget, pipeline);
+    if (peer.outstanding.size() >= allowed) {
+      return;
+    }
+    const auto want = allowed - static_cast<std::uint32_t>(peer.outstanding.size());
+    const auto now = Clock::now();
+    const auto endgame = late ? PiecePicker::Endgame::allowed : PiecePicker::Endgame::not_now;
+    for (const auto& block : picker->pick(peer.slot, want, endgame)) {
+      peer.outstanding.push_back(Outstanding{block, now});
+      peer.link->send(wire::Request{to_ref(block)});
+    }
+    ensure_ticking();
+  }
+
+  [[nodiscard]] bool any_request_late() const {
+    const auto late = Clock::now() - kEndgameAfter;
+    return std::any_of(peers.begin(), peers.end(), [&](const auto& entry) {
+      return std::any_of(entry.second.outstanding.begin(), entry.second.outstanding.end(),
+                         [&](const Outstanding& request) { return request.sent < late; });
+    });
+  }
+
+  void request_from_everyone() {
+    for (auto& [slot, peer] : peers) {
+      request_more(peer);
+    }
+  }
+
+  void write_block(PeerSlot from, BlockRef block, wire::Bytes bytes, bool chunk_complete) {
+    const auto chunk_offset = manifest->chunk_offset(block.chunk);
+    const std::uint64_t start = chunk_offset ? chunk_offset.value() + block.offset : 0;
+    auto& state = chunk_writes[block.chunk];
+    ++state.pending;
+    state.complete = state.complete || chunk_complete;
+    state.contributors.insert(from);
+    asio::post(disk, [weak = weak_from_this(), store = storage, start, bytes = std::move(bytes),
+                      chunk = block.chunk]() {
+      auto written = store->write(start, bytes);
+      if (auto self = weak.lock()) {
+        asio::post(self->network, [weak, chunk, written]() {
+          if (auto alive = weak.lock()) {
+            alive->on_block_written(chunk, written);
+          }
+        });
+      }
+    });
+  }
+
+  void on_block_written(core::ChunkIndex chunk, core::Status written) {
+    auto& state = chunk_writes[chunk];
+    --state.pending;
+    if (!written) {
+      fail_storage(written.error());
+      return;
+    }
+    if (state.pending == 0 && state.complete) {
+      verify_chunk(chunk);
+    }
+  }
+
+  void verify_chunk(core::ChunkIndex chunk) {
+    const auto offset = manifest->chunk_offset(chunk);
+    const auto length = manifest->chunk_length(chunk);
+    if (!offset || !length) {
+      return;
+    }
+    asio::post(disk, [weak = weak_from_this(), store = storage, file = manifest, chunk,
+                      start = offset.value(), size = length.value()]() {
+      std::vector<std::uint8_t> buffer(size);
+      auto read = store->read(start, buffer);
+      core::Status verdict = boost::outcome_v2::success();
+      if (!read) {
+        verdict = read.error();
+      } else if (read.value() != size || !core::verify_chunk(*file, chunk, buffer)) {
+        verdict = make_error_code(Errc::chunk_verification_failed);
+      }
+      if (auto self = weak.lock()) {
+        asio::post(self->network, [weak, chunk, verdict]() {
+          if (auto alive = weak.lock()) {
+            alive->on_chunk_checked(chunk, verdict);
+          }
+        });
+      }
+    });
+  }
+
+  void on_chunk_checked(core::ChunkIndex chunk, core::Status verdict) {
+    const auto state = chunk_writes.find(chunk);
+    std::set<PeerSlot> contributors;
+    if (state != chunk_writes.end()) {
+      contributors = std::move(state->second.contributors);
+      chunk_writes.erase(state);
+    }
+    if (!verdict && verdict.error() != Errc::chunk_verification_failed) {
+      fail_storage(verdict.error());
+      return;
+    }
+    if (!verdict) {
+      const auto length = manifest->chunk_length(chunk);
+      counters.wasted += length ? length.value() : 0;
+      counters.downloaded -=
+          std::min<std::uint64_t>(counters.downloaded, length ? length.value() : 0);
+      auto blamed = picker->on_verify_failed(chunk);
+      const auto& who =
+          blamed ? blamed.value() : std::vector<PeerSlot>(contributors.begin(), contributors.end());
+      blame(who);
+      request_from_everyone();
+      return;
+    }
+    (void)picker->on_verified(chunk);
+    (void)have.set(chunk);
+    for (auto& [slot, peer] : peers) {
+      peer.link->send(wire::Have{chunk});
+    }
+    observer.on_chunk_verified(chunk);
+    if (have.all()) {
+      downloading = false;
+      serving = !file_changed;
+      // Two complete peers have nothing to exchange.
+      for (auto& [slot, peer] : peers) {
+        if (peer.haves && peer.haves->all()) {
+          peer.link->close(wire::GoodbyeReason::done);
+        }
+      }
+      observer.on_complete();
+    }
+    fill_upload_slots();
+  }
+
+  void blame(const std::vector<PeerSlot>& contributors) {
+    if (contributors.size() == 1) {
+      ban(contributors.front()); // it alone sent the chunk: it lied
+      return;
+    }
+    for (const PeerSlot slot : contributors) {
+      const auto found = peers.find(slot);
+      if (found != peers.end() && ++found->second.shared_failures >= options.max_shared_failures) {
+        ban(slot);
+      }
+    }
+  }
+
+  void fail_storage(std::error_code error) {
+    if (storage_failed) {
+      return;
+    }
+    storage_failed = true;
+    downloading = false;
+    observer.on_storage_error(error);
+    for (auto& [slot, peer] : peers) {
+      for (const auto& entry : peer.outstanding) {
+        peer.link->send(wire::Cancel{to_ref(entry.block)});
+      }
+      peer.outstanding.clear();
+    }
+  }
+
+  // ---- Timeouts ----
+
+  void ensure_ticking() {
+    if (ticking || stopped) {
+      return;
+    }
+    ticking = true;
+    asio::co_spawn(
+        network, [self = shared_from_this()]() { return self->tick_loop(); }, asio::detached);
+  }
+
+  asio::awaitable<void> tick_loop() {
+    while (!stopped && downloading) {
+      tick_timer.expires_after(kTickInterval);
+      boost::system::error_code ignored;
+      co_await tick_timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      expire_requests();
+      if (picker && picker->in_endgame()) {
+        request_from_everyone(); // late requests may now be duplicated
+      }
+    }
+    ticking = false;
+  }
+
+  void expire_requests() {
+    const auto deadline = Clock::now() - options.request_timeout;
+    bool any = false;
+    for (auto& [slot, peer] : peers) {
+      auto& list = peer.outstanding;
+      for (auto it = list.begin(); it != list.end();) {
+        if (it->sent < deadline) {
+          picker->on_request_failed(slot, it->block);
+          peer.link->send(wire::Cancel{to_ref(it->block)});
+          it = list.erase(it);
+          any = true;
+        } else {
+          ++it;
+        }
+      }
+    }
+    if (any) {
+      request_from_everyone();
+    }
+  }
+
+  // ---- State ----
+
+  struct ChunkWrites {
+    std::uint32_t pending = 0;
+    bool complete = false;
+    std::set<PeerSlot> contributors;
+  };
+
+  asio::any_io_executor network;
+  asio::any_io_executor disk;
+  std::shared_ptr<const core::Manifest> manifest;
+  std::shared_ptr<ChunkStorage> storage;
+  Bitfield have;
+  SwarmOptions options;
+  core::Random& random;
+  SwarmLimits limits;
+  SwarmObserver& observer;
+  std::optional<PiecePicker> picker;
+  std::map<PeerSlot, Peer> peers;
+  std::unordered_map<const PeerLink*, PeerSlot> by_link;
+  std::set<crypto::PeerId> banned;
+  std::map<core::ChunkIndex, ChunkWrites> chunk_writes;
+  SwarmCounters counters;
+  asio::steady_timer tick_timer;
+  std::uint32_t next_slot = 1;
+  bool downloading = false;
+  bool serving = true;
+  bool stopped = false;
+  bool ticking = false;
+  bool file_changed = false;
+  bool storage_failed = false;
+};
+
+Swarm::Swarm(asio::any_io_executor network, asio::any_io_executor disk,
+             std::shared_ptr<const core::Manifest> manifest, std::shared_ptr<ChunkStorage> storage,
+             Bitfield have, SwarmOptions options, core::Random& random, SwarmLimits limits,
+             SwarmObserver& observer)
+    : impl_(std::make_shared<Impl>(std::move(network), std::move(disk), std::move(manifest),
+                                   std::move(storage), std::move(have), options, random, limits,
+                                   observer)) {}
+
+Swarm::~Swarm() { impl_->abort_all(); }
+
+void Swarm::attach(crypto::SecureChannel channel, const core::Endpoint& remote) {
+  impl_->attach(std::move(channel), remote);
+}
+
+void Swarm::stop(wire::GoodbyeReason reason) { impl_->stop(reason); }
+
+const core::Manifest& Swarm::manifest() const noexcept { return *impl_->manifest; }
+const Bitfield& Swarm::have() const noexcept { return impl_->have; }
+bool Swarm::complete() const noexcept { return impl_->have.all(); }
+
+bool Swarm::is_attached(const crypto::PeerId& peer) const noexcept {
+  return std::any_of(impl_->peers.begin(), impl_->peers.end(),
+                     [&](const auto& entry) { return entry.second.id == peer; });
+}
+
+bool Swarm::is_banned(const crypto::PeerId& peer) const noexcept {
+  return impl_->banned.contains(peer);
+}
+
+SwarmCounters Swarm::counters() const noexcept {
+  SwarmCounters counters = impl_->counters;
+  counters.peers = static_cast<std::uint32_t>(impl_->peers.size());
+  return counters;
+}
+
+void Swarm::set_serving(bool serving) {
+  impl_->serving = serving && !impl_->file_changed;
+  if (!impl_->serving) {
+    for (auto& [slot, peer] : impl_->peers) {
+      if (peer.unchoked) {
+        peer.unchoked = false;
+        peer.to_serve.clear();
+        peer.link->send(wire::Budget{0});
+      }
+    }
+  } else {
+    impl_->fill_upload_slots();
+  }
+}
+
+} // namespace swarmshare::transfer
