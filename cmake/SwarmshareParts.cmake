@@ -16,6 +16,11 @@ set(SWARMSHARE_LAYER_client 3)
 function(swarmshare_target_defaults target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
                                            -Wno-sign-conversion)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    # g++ 12 reports -Wmismatched-new-delete for Boost.Asio's coroutine frames (their class
+    # operator new and sized delete match; GCC bug 109224) wherever a coroutine is inlined.
+    target_compile_options(${target} PRIVATE -Wno-mismatched-new-delete)
+  endif()
   if(SWARMSHARE_WARNINGS_AS_ERRORS)
     target_compile_options(${target} PRIVATE -Werror)
     if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")

@@ -3,12 +3,6 @@
 
 #include <utility> // before Boost.Asio: Boost 1.74 uses std::exchange without including it
 
-// g++ 12 reports -Wmismatched-new-delete for Boost.Asio's coroutine frames when a coroutine
-// lambda is long and inlined (GCC bug 109224); the frame's operator new and delete match.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
 #include "swarmshare/tracker/tracker_registry.hpp"
 
 #include "swarmshare/core/chunking.hpp"

@@ -30,12 +30,6 @@
 #include <mutex>
 #include <random>
 
-// g++ 12 reports -Wmismatched-new-delete for Boost.Asio's coroutine frames when a coroutine
-// lambda is long and inlined (GCC bug 109224); the frame's operator new and delete match.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
 namespace swarmshare::transfer {
 namespace {
 
