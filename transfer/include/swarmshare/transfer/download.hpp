@@ -1,0 +1,171 @@
+#pragma once
+// One download, end to end: the manifest (from the caller, the resume record, a registry or a
+// peer), the pre-allocated .part file and its resume record, the swarm that fetches and
+// verifies chunks, the sources loop that keeps asking the registries and dials new peers,
+// and the move into the download folder when every chunk has verified.
+//
+// The engine (client::Session) owns downloads and decides what happens around them (the
+// queue, the share question, the state database); a download reports through its
+// DownloadObserver and never blocks the network thread on the disk.
+//
+// Threads: everything runs on `network` (single-threaded); disk work on `disk`.
+
+#include <utility> // before Boost.Asio: Boost 1.74 uses std::exchange without including it
+
+#include "swarmshare/core/clock.hpp"
+#include "swarmshare/core/file_id.hpp"
+#include "swarmshare/core/manifest.hpp"
+#include "swarmshare/core/random.hpp"
+#include "swarmshare/core/registry.hpp"
+#include "swarmshare/crypto/secure_channel.hpp"
+#include "swarmshare/transfer/disk_io.hpp"
+#include "swarmshare/transfer/rate_limiter.hpp"
+#include "swarmshare/transfer/swarm.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace swarmshare::transfer {
+
+struct DownloadOptions {
+  /// Peers connected at once for this download.
+  std::uint32_t max_peers = 8;
+  /// How often the registries are asked for sources while the download runs.
+  std::chrono::milliseconds source_interval = std::chrono::seconds{3};
+  /// With no source at all for this long (from start, or since the last peer left with
+  /// nothing found since), the download fails with Errc::no_sources.
+  std::chrono::milliseconds no_source_timeout = std::chrono::seconds{60};
+  /// A peer that failed to dial is not tried again for this long.
+  std::chrono::milliseconds redial_after = std::chrono::seconds{30};
+  /// Per-download rate limit, bytes per second (0: none); the global ones are in limits.
+  std::uint64_t download_rate = 0;
+  SwarmOptions swarm;
+};
+
+/// What the caller knows at the start.
+struct DownloadRequest {
+  core::FileId file_id;
+  /// Where the finished file goes; created if missing.
+  std::filesystem::path folder;
+  /// The manifest when the caller has it already (a search hit, a share link, a restart);
+  /// otherwise the download asks the registries, then its peers.
+  std::shared_ptr<const core::Manifest> manifest;
+  /// Sources known at the start (a share link's peers, LAN peers); more come from the
+  /// registries.
+  std::vector<core::PeerSource> initial_sources;
+};
+
+enum class DownloadState {
+  fetching_manifest,
+  allocating, ///< free space checked, .part being created (or the resume record loaded)
+  downloading,
+  paused,
+  completed, ///< every chunk verified and the file moved into the folder
+  failed,
+  cancelled,
+};
+
+[[nodiscard]] std::string_view to_string(DownloadState state) noexcept;
+
+struct DownloadProgress {
+  DownloadState state = DownloadState::fetching_manifest;
+  std::uint64_t total_bytes = 0;
+  std::uint64_t verified_bytes = 0;
+  /// Verified before this run (from the resume record): not downloaded again.
+  std::uint64_t resumed_bytes = 0;
+  /// Received from peers in this run and kept.
+  std::uint64_t received_bytes = 0;
+  /// Bytes per second over the last few seconds.
+  std::uint64_t download_rate = 0;
+  std::uint64_t upload_rate = 0;
+  std::uint32_t peers = 0;
+  std::uint32_t sources_known = 0;
+  /// One entry per chunk: 0 missing, 1 partial or verifying, 2 verified (for the chunk bar).
+  std::vector<std::uint8_t> chunk_states;
+};
+
+class DownloadObserver {
+public:
+  DownloadObserver() = default;
+  DownloadObserver(const DownloadObserver&) = delete;
+  DownloadObserver& operator=(const DownloadObserver&) = delete;
+  DownloadObserver(DownloadObserver&&) = delete;
+  DownloadObserver& operator=(DownloadObserver&&) = delete;
+  virtual ~DownloadObserver() = default;
+
+  /// The manifest is known (fetched and checked against the File ID, or given).
+  virtual void on_manifest(const core::Manifest& /*manifest*/) {}
+  /// A registry (or the caller) named a peer we did not know yet.
+  virtual void on_source_found(const core::PeerSource& /*source*/) {}
+  /// About once a second while running, and at each state change.
+  virtual void on_progress(const DownloadProgress& /*progress*/) {}
+  /// Every chunk verified, the file is at `path` (the .part and the resume record are gone).
+  virtual void on_completed(const std::filesystem::path& /*path*/) {}
+  /// The download stopped for good: no sources before the timeout, storage full or
+  /// unwritable, the manifest not found. The .part file and its record are kept (except
+  /// when nothing was ever written) so a later attempt resumes.
+  virtual void on_failed(std::error_code /*error*/, const std::string& /*detail*/) {}
+  /// A line for the status log ("Connected to peer abcd1234 (tracker)", "Chunk 12 failed
+  /// verification; peer abcd1234 banned").
+  virtual void on_log(const std::string& /*line*/) {}
+};
+
+/// Everything a download needs from its process; all must outlive the download.
+struct DownloadEnvironment {
+  boost::asio::any_io_executor network;
+  boost::asio::any_io_executor disk;
+  crypto::ChannelConfig channel; ///< our side of every peer channel
+  /// Asked in order: the first that answers with enough peers wins (the tracker first).
+  std::vector<core::Registry*> registries;
+  SwarmLimits limits;
+  core::Random* random = nullptr;
+  const core::Clock* clock = nullptr;
+  DiskIo* disk_io = nullptr; ///< null: posix_disk_io()
+};
+
+class Download {
+public:
+  Download(DownloadEnvironment environment, DownloadRequest request, DownloadOptions options,
+           DownloadObserver& observer);
+  Download(const Download&) = delete;
+  Download& operator=(const Download&) = delete;
+  Download(Download&&) = delete;
+  Download& operator=(Download&&) = delete;
+  /// Stops at once (as pause(), without the goodbyes' wait); files stay as they are.
+  ~Download();
+
+  /// Starts (or resumes from the .part and its record: chunks the record trusts are not
+  /// fetched again; a record that does not match its .part makes the download re-verify
+  /// those chunks from the .part before trusting them).
+  void start();
+  /// Disconnects the peers and stops asking for sources; the resume record is saved.
+  void pause();
+  void resume();
+  /// Stops and deletes the .part file and its record.
+  void cancel();
+
+  [[nodiscard]] const core::FileId& file_id() const noexcept;
+  [[nodiscard]] DownloadState state() const noexcept;
+  [[nodiscard]] DownloadProgress progress() const;
+  /// The manifest once known.
+  [[nodiscard]] std::shared_ptr<const core::Manifest> manifest() const;
+  /// The swarm while downloading (the peer server attaches incoming peers for this File
+  /// ID to it: a downloader serves its verified chunks); null before and after.
+  [[nodiscard]] Swarm* swarm() noexcept;
+  /// Where the .part file is (or will be).
+  [[nodiscard]] std::filesystem::path part_path() const;
+
+private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+} // namespace swarmshare::transfer
