@@ -100,8 +100,8 @@ struct LibraryEntry {
 
   core::Manifest manifest;
   std::filesystem::path path; ///< absolute
-  /// Size and modification time (file_time_type's count, in nanoseconds) of the file when
-  /// it was hashed: while both still match, a re-share may skip hashing again.
+  /// Size and modification time (transfer::modification_time_ns: nanoseconds since the epoch) of
+  /// the file when it was hashed: while both still match, a re-share may skip hashing again.
   std::uint64_t file_size = 0;
   std::int64_t modified_ns = 0;
   FileSource source = FileSource::shared;

@@ -1,0 +1,141 @@
+#pragma once
+// The engine: one per home directory and process. It owns the identity, the state database,
+// the registries (the tracker now; the DHT and LAN later), the peer server, a swarm per
+// shared file and a Download per running download. Front ends (the CLI, the GUI) talk to it
+// through this class only: commands go in and complete as futures; everything that happens
+// comes out as events (events.hpp).
+//
+// Threads: the session runs its own network thread and a small pool for disk work and
+// hashing. Every public function may be called from any thread; none waits on the network
+// or the disk except by the future it returns.
+
+#include "swarmshare/client/events.hpp"
+#include "swarmshare/client/state_store.hpp"
+#include "swarmshare/core/endpoint.hpp"
+#include "swarmshare/core/error.hpp"
+#include "swarmshare/crypto/identity.hpp"
+#include "swarmshare/tracker/tracker_address.hpp"
+#include "swarmshare/transfer/download.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace swarmshare::client {
+
+struct SessionOptions {
+  /// Identity, state database, lock. Created if missing.
+  std::filesystem::path home;
+  /// Named in the home's lock file, for the message a second process prints.
+  std::string program = "swarmshare";
+  /// The tracker; none: no tracker (the DHT and LAN alone, once they land).
+  std::optional<tracker::TrackerAddress> tracker;
+  /// Where the peer server listens; port 0 picks a free one.
+  core::Endpoint listen = core::Endpoint::ipv4({0, 0, 0, 0}, 0);
+  /// Global limits, bytes per second; 0: none.
+  std::uint64_t upload_limit = 0;
+  std::uint64_t download_limit = 0;
+  /// Downloads serve their verified chunks to others (a setting, on by default).
+  bool serve_while_downloading = true;
+  /// Shares found in the library at start are served and announced (off for one-shot
+  /// commands that only read the state).
+  bool serve_library = true;
+  transfer::DownloadOptions download;
+  /// The tracker client's timeouts (shorter in tests).
+  std::chrono::milliseconds tracker_timeout = std::chrono::seconds{10};
+};
+
+/// A share as the engine made it.
+struct ShareResult {
+  core::FileId file_id;
+  std::string name;
+  std::uint64_t size = 0;
+  std::filesystem::path path;
+  bool already_shared = false;
+  /// Each registry's answer to the first announce (empty when not announced yet).
+  std::vector<ShareAnnounced> announced;
+};
+
+struct DownloadCommand {
+  core::FileId file_id;
+  std::filesystem::path folder;
+  /// Known already (a search hit, a share link); else fetched.
+  std::shared_ptr<const core::Manifest> manifest;
+  /// From a share link or the LAN; the registries are asked as well.
+  std::vector<core::PeerSource> sources;
+};
+
+class Session {
+public:
+  /// Takes the home's lock (client::Errc::home_in_use when another process holds it; see
+  /// describe_home_in_use for the message), loads or creates the identity, opens the state,
+  /// starts the peer server and, with serve_library, serves and announces the library.
+  [[nodiscard]] static core::Result<std::unique_ptr<Session>> open(SessionOptions options);
+
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  Session(Session&&) = delete;
+  Session& operator=(Session&&) = delete;
+  /// Stops at once: no unannounce (await shutdown() first for that). The state is saved.
+  ~Session();
+
+  [[nodiscard]] const crypto::PeerId& peer_id() const noexcept;
+  /// The peer server's address with its real port.
+  [[nodiscard]] core::Endpoint peer_endpoint() const;
+
+  // ---- Events ----
+
+  /// Called (from any thread) whenever events were queued; it should only wake the front
+  /// end, which then calls take_events(). Replaces an earlier hook.
+  void set_notify(std::function<void()> notify);
+  [[nodiscard]] std::vector<Event> take_events();
+
+  // ---- Commands ----
+
+  /// Hashes the file (HashProgressed events), adds it to the library and, with `announce`,
+  /// serves it and announces it to every registry; the future completes after the first
+  /// announce round was answered or failed. A file already in the library and unchanged is
+  /// not hashed again.
+  [[nodiscard]] std::future<core::Result<ShareResult>>
+  share(std::filesystem::path path, bool listed = true, bool announce = true);
+  [[nodiscard]] std::future<core::Status> unshare(core::FileId file_id);
+  /// Starts (or resumes) a download; DownloadStarted, then progress, then DownloadCompleted
+  /// or DownloadFailed.
+  [[nodiscard]] std::future<core::Status> download(DownloadCommand command);
+  [[nodiscard]] std::future<core::Status> pause(core::FileId file_id);
+  [[nodiscard]] std::future<core::Status> resume(core::FileId file_id);
+  [[nodiscard]] std::future<core::Status> cancel(core::FileId file_id);
+  /// The user said Yes to "Share this file?": the downloaded file is served and announced
+  /// at once under the same File ID, without hashing it again.
+  [[nodiscard]] std::future<core::Result<ShareResult>> accept_share(core::FileId file_id);
+  /// The user said No: the file stays in its folder, history records the answer, and it can
+  /// be shared later (again without a re-hash while it is unchanged).
+  [[nodiscard]] std::future<core::Status> decline_share(core::FileId file_id);
+  [[nodiscard]] std::future<core::Result<std::vector<core::SearchHit>>>
+  search(std::string text, std::uint32_t limit = 50);
+
+  // ---- State (read from the database) ----
+
+  [[nodiscard]] std::future<core::Result<std::vector<LibraryEntry>>> library();
+  [[nodiscard]] std::future<core::Result<std::vector<HistoryEntry>>> history(std::uint32_t limit,
+                                                                             std::uint32_t offset);
+  [[nodiscard]] std::future<core::Result<Totals>> totals();
+
+  /// Says goodbye to every peer, unannounces every share from the registries (each within
+  /// the tracker timeout) and stops the network. Call before destruction for a clean end.
+  [[nodiscard]] std::future<void> shutdown();
+
+  /// The engine's insides (opaque to front ends).
+  struct Impl;
+
+private:
+  explicit Session(std::shared_ptr<Impl> impl) noexcept;
+  std::shared_ptr<Impl> impl_;
+};
+
+} // namespace swarmshare::client

@@ -1,0 +1,292 @@
+#include "session/session_impl.hpp"
+
+#include "swarmshare/client/error.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace swarmshare::client {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr std::chrono::seconds kStatisticsInterval{1};
+constexpr const char* kStateFileName = "state.db";
+
+} // namespace
+
+Session::Impl::Impl(SessionOptions session_options, HomeLock home_lock,
+                    crypto::Identity our_identity, StateStore state_store)
+    : options(std::move(session_options)), lock(std::move(home_lock)),
+      identity(std::move(our_identity)),
+      keys(identity, crypto::NetworkId::public_network(), core::real_clock()),
+      state(std::move(state_store)), random(core::SeededRandom::from_entropy()),
+      work(asio::make_work_guard(io)), upload_limit(core::real_clock(), options.upload_limit),
+      download_limit(core::real_clock(), options.download_limit) {}
+
+void Session::Impl::emit(Event event) {
+  std::function<void()> wake;
+  {
+    const std::lock_guard guard(events_mutex);
+    events.push_back(std::move(event));
+    wake = notify;
+  }
+  if (wake) {
+    wake();
+  }
+}
+
+void Session::Impl::log(LogLevel level, std::string text) {
+  emit(LogLine{std::chrono::system_clock::now(), level, std::move(text)});
+}
+
+UnixTime Session::Impl::now_unix() {
+  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+std::vector<core::Registry*> Session::Impl::registry_list() {
+  std::vector<core::Registry*> list;
+  if (tracker_registry) {
+    list.push_back(tracker_registry.get());
+  }
+  return list;
+}
+
+transfer::Swarm* Session::Impl::find_swarm(const core::FileId& file_id) {
+  if (const auto share = shares.find(file_id); share != shares.end()) {
+    return share->second->swarm.get();
+  }
+  if (const auto running = downloads.find(file_id); running != downloads.end()) {
+    return running->second->download ? running->second->download->swarm() : nullptr;
+  }
+  return nullptr;
+}
+
+core::Status Session::Impl::start() {
+  crypto::ChannelConfig channel(keys, core::real_clock());
+  auto server = transfer::PeerServer::start(
+      io.get_executor(), channel, options.listen,
+      [this](const core::FileId& file_id) { return find_swarm(file_id); });
+  if (!server) {
+    return server.error();
+  }
+  peer_server = std::move(server).value();
+  peer_endpoint = peer_server->local_endpoint();
+
+  if (options.tracker) {
+    tracker::ClientOptions client_options;
+    client_options.connect_timeout = options.tracker_timeout;
+    client_options.request_timeout = options.tracker_timeout;
+    tracker_client = std::make_unique<tracker::Client>(io.get_executor(), channel, *options.tracker,
+                                                       client_options);
+    tracker_client->set_health_callback([this](const tracker::TrackerHealth& health) {
+      emit(RegistryHealthChanged{true, health});
+    });
+    tracker_registry = std::make_unique<tracker::TrackerRegistry>(*tracker_client);
+  }
+
+  network_thread = std::thread([this] { io.run(); });
+  asio::post(io, [self = shared_from_this()] {
+    self->log(LogLevel::info, "Peer ID " + self->identity.peer_id().to_string() +
+                                  "; accepting peers on " + self->peer_endpoint.to_string());
+    if (self->options.serve_library) {
+      self->restore_library();
+      self->restore_downloads();
+    }
+    asio::co_spawn(
+        self->io, [self]() { return self->statistics_loop(); }, asio::detached);
+  });
+  return boost::outcome_v2::success();
+}
+
+asio::awaitable<void> Session::Impl::statistics_loop() {
+  auto self = shared_from_this();
+  while (!stopping) {
+    statistics_timer.expires_after(kStatisticsInterval);
+    boost::system::error_code ignored;
+    co_await statistics_timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    if (stopping) {
+      break;
+    }
+    statistics_tick();
+  }
+}
+
+void Session::Impl::statistics_tick() {
+  StatisticsTick tick;
+  std::uint64_t uploaded_now = 0;
+  std::uint64_t downloaded_now = 0;
+  for (auto& [file_id, share] : shares) {
+    const auto counters = share->swarm->counters();
+    tick.peers += counters.peers;
+    uploaded_now += counters.uploaded;
+    // The state learns only the change since the last tick: one write per share a second.
+    if (counters.uploaded > share->uploaded_recorded) {
+      (void)state.add_uploaded(file_id, counters.uploaded - share->uploaded_recorded);
+      share->uploaded_recorded = counters.uploaded;
+    }
+    if (counters.peers_served > share->peers_served_recorded) {
+      (void)state.add_peers_served(file_id, counters.peers_served - share->peers_served_recorded);
+      share->peers_served_recorded = counters.peers_served;
+    }
+    (void)state.add_seconds_seeded(file_id, kStatisticsInterval.count());
+  }
+  for (auto& [file_id, running] : downloads) {
+    const auto& progress = running->last_progress;
+    tick.peers += progress.peers;
+    downloaded_now += progress.received_bytes;
+    if (progress.received_bytes > running->downloaded_recorded) {
+      (void)state.add_downloaded(progress.received_bytes - running->downloaded_recorded);
+      running->downloaded_recorded = progress.received_bytes;
+    }
+  }
+  tick.upload_rate = uploaded_now > last_uploaded_total ? uploaded_now - last_uploaded_total : 0;
+  tick.download_rate =
+      downloaded_now > last_downloaded_total ? downloaded_now - last_downloaded_total : 0;
+  last_uploaded_total = uploaded_now;
+  last_downloaded_total = downloaded_now;
+  if (auto totals = state.totals()) {
+    tick.bytes_uploaded = totals.value().bytes_uploaded;
+    tick.bytes_downloaded = totals.value().bytes_downloaded;
+  }
+  tick.shares = static_cast<std::uint32_t>(shares.size());
+  tick.downloads = static_cast<std::uint32_t>(downloads.size());
+  emit(tick);
+}
+
+asio::awaitable<void> Session::Impl::shutdown_async() {
+  auto self = shared_from_this();
+  if (stopping) {
+    co_return;
+  }
+  stopping = true;
+  statistics_timer.cancel();
+  statistics_tick(); // the last counters reach the state
+  for (auto& [file_id, running] : downloads) {
+    if (running->download) {
+      running->download->pause(); // saves its resume record
+    }
+  }
+  for (auto& [file_id, share] : shares) {
+    share->swarm->stop(transfer::wire::GoodbyeReason::shutting_down);
+  }
+  for (auto& [file_id, share] : shares) {
+    for (auto* registry : registry_list()) {
+      if (auto withdrawn = co_await registry->unannounce(file_id); !withdrawn) {
+        log(LogLevel::warning, "Could not withdraw " + share->entry.manifest.name() + " from the " +
+                                   std::string(core::to_string(registry->origin())) + ": " +
+                                   withdrawn.error().message());
+      }
+    }
+  }
+  if (tracker_client) {
+    co_await tracker_client->close();
+  }
+  if (peer_server) {
+    peer_server->stop();
+  }
+}
+
+void Session::Impl::stop_now() {
+  stopping = true;
+  statistics_timer.cancel();
+  downloads.clear();
+  shares.clear();
+  peer_server.reset();
+  tracker_registry.reset();
+  if (tracker_client) {
+    tracker_client->stop();
+  }
+  tracker_client.reset();
+  work.reset();
+}
+
+// ---- Session ----
+
+core::Result<std::unique_ptr<Session>> Session::open(SessionOptions options) {
+  auto lock = HomeLock::acquire(options.home, options.program);
+  if (!lock) {
+    return lock.error();
+  }
+  auto identity = crypto::load_or_create_identity(options.home);
+  if (!identity) {
+    return identity.error();
+  }
+  auto state = StateStore::open(options.home / kStateFileName);
+  if (!state) {
+    return state.error();
+  }
+  auto impl = std::make_shared<Impl>(std::move(options), std::move(lock).value(),
+                                     std::move(identity).value(), std::move(state).value());
+  if (auto started = impl->start(); !started) {
+    return started.error();
+  }
+  return std::unique_ptr<Session>(new Session(std::move(impl)));
+}
+
+Session::Session(std::shared_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
+
+Session::~Session() {
+  asio::post(impl_->io, [impl = impl_] { impl->stop_now(); });
+  if (impl_->network_thread.joinable()) {
+    impl_->network_thread.join();
+  }
+  impl_->disk.join();
+}
+
+const crypto::PeerId& Session::peer_id() const noexcept { return impl_->identity.peer_id(); }
+
+core::Endpoint Session::peer_endpoint() const { return impl_->peer_endpoint; }
+
+void Session::set_notify(std::function<void()> notify) {
+  const std::lock_guard guard(impl_->events_mutex);
+  impl_->notify = std::move(notify);
+}
+
+std::vector<Event> Session::take_events() {
+  const std::lock_guard guard(impl_->events_mutex);
+  return std::exchange(impl_->events, {});
+}
+
+std::future<void> Session::shutdown() {
+  auto promise = std::make_shared<std::promise<void>>();
+  auto future = promise->get_future();
+  asio::co_spawn(
+      impl_->io, [impl = impl_]() { return impl->shutdown_async(); },
+      [promise](const std::exception_ptr& error) {
+        if (error) {
+          promise->set_exception(error);
+        } else {
+          promise->set_value();
+        }
+      });
+  return future;
+}
+
+std::future<core::Result<std::vector<LibraryEntry>>> Session::library() {
+  return on_network<core::Result<std::vector<LibraryEntry>>>(
+      *impl_, [impl = impl_] { return impl->state.library(); });
+}
+
+std::future<core::Result<std::vector<HistoryEntry>>> Session::history(std::uint32_t limit,
+                                                                      std::uint32_t offset) {
+  return on_network<core::Result<std::vector<HistoryEntry>>>(
+      *impl_, [impl = impl_, limit, offset]() -> core::Result<std::vector<HistoryEntry>> {
+        auto all = impl->state.history(limit + offset, std::nullopt);
+        if (!all) {
+          return all.error();
+        }
+        auto& rows = all.value();
+        rows.erase(rows.begin(), rows.begin() + std::min<std::size_t>(offset, rows.size()));
+        return rows;
+      });
+}
+
+std::future<core::Result<Totals>> Session::totals() {
+  return on_network<core::Result<Totals>>(*impl_, [impl = impl_] { return impl->state.totals(); });
+}
+
+} // namespace swarmshare::client

@@ -1,0 +1,158 @@
+#pragma once
+// The session's insides, shared by its source files: session.cpp (start, stop, events,
+// statistics), shares.cpp (the library, sharing and announcing) and downloads.cpp.
+//
+// Everything here lives on the network thread (`io`) unless it says otherwise; public
+// commands post onto it and complete their promise from there.
+
+#include <utility> // before Boost.Asio: Boost 1.74 uses std::exchange without including it
+
+#include "swarmshare/client/home_lock.hpp"
+#include "swarmshare/client/session.hpp"
+#include "swarmshare/client/state_store.hpp"
+#include "swarmshare/core/random.hpp"
+#include "swarmshare/crypto/certificate.hpp"
+#include "swarmshare/tracker/client.hpp"
+#include "swarmshare/tracker/tracker_registry.hpp"
+#include "swarmshare/transfer/peer_server.hpp"
+#include "swarmshare/transfer/rate_limiter.hpp"
+#include "swarmshare/transfer/swarm.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace swarmshare::client {
+
+/// A file being served: its swarm, and what the library says of it.
+struct Share final : transfer::SwarmObserver {
+  Share(struct Session::Impl& session_impl, LibraryEntry library_entry)
+      : session(session_impl), entry(std::move(library_entry)) {}
+
+  void on_file_changed() override;
+  void on_peer_banned(const crypto::PeerId& peer) override;
+
+  struct Session::Impl& session;
+  LibraryEntry entry;
+  std::shared_ptr<const core::Manifest> manifest;
+  std::unique_ptr<transfer::Swarm> swarm;
+  // Counters already written to the state, so each statistics tick adds only the change.
+  std::uint64_t uploaded_recorded = 0;
+  std::uint32_t peers_served_recorded = 0;
+};
+
+/// A running (or finished, awaiting the share question) download.
+struct ActiveDownload final : transfer::DownloadObserver {
+  ActiveDownload(struct Session::Impl& session_impl, core::FileId id)
+      : session(session_impl), file_id(id) {}
+
+  void on_manifest(const core::Manifest& manifest) override;
+  void on_source_found(const core::PeerSource& source) override;
+  void on_progress(const transfer::DownloadProgress& progress) override;
+  void on_completed(const std::filesystem::path& path) override;
+  void on_failed(std::error_code error, const std::string& detail) override;
+  void on_log(const std::string& line) override;
+  void record_received();
+
+  struct Session::Impl& session;
+  core::FileId file_id;
+  std::filesystem::path folder;
+  std::unique_ptr<transfer::Download> download;
+  std::uint32_t sources = 0;
+  transfer::DownloadProgress last_progress;
+  std::uint64_t downloaded_recorded = 0;
+};
+
+struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
+  Impl(SessionOptions session_options, HomeLock home_lock, crypto::Identity our_identity,
+       StateStore state_store);
+
+  // ---- Events (any thread) ----
+  void emit(Event event);
+  void log(LogLevel level, std::string text);
+
+  // ---- Start and stop (session.cpp) ----
+  [[nodiscard]] core::Status start();
+  void statistics_tick();
+  boost::asio::awaitable<void> statistics_loop();
+  boost::asio::awaitable<void> shutdown_async();
+  void stop_now();
+  [[nodiscard]] transfer::Swarm* find_swarm(const core::FileId& file_id);
+  [[nodiscard]] std::vector<core::Registry*> registry_list();
+  [[nodiscard]] static UnixTime now_unix();
+
+  // ---- Shares (shares.cpp) ----
+  void restore_library();
+  [[nodiscard]] core::Result<Share*> serve(LibraryEntry entry);
+  boost::asio::awaitable<std::vector<ShareAnnounced>> announce(Share& share);
+  boost::asio::awaitable<core::Result<ShareResult>> share_async(std::filesystem::path path,
+                                                                bool listed, bool announce_it);
+  boost::asio::awaitable<core::Status> unshare_async(core::FileId file_id);
+  boost::asio::awaitable<core::Result<ShareResult>> accept_share_async(core::FileId file_id);
+  [[nodiscard]] core::Status decline_share_now(const core::FileId& file_id);
+
+  // ---- Downloads (downloads.cpp) ----
+  [[nodiscard]] core::Status start_download(DownloadCommand command);
+  void restore_downloads();
+  [[nodiscard]] core::Status pause_download(const core::FileId& file_id);
+  [[nodiscard]] core::Status resume_download(const core::FileId& file_id);
+  [[nodiscard]] core::Status cancel_download(const core::FileId& file_id);
+  void finish_download(const core::FileId& file_id);
+
+  SessionOptions options;
+  HomeLock lock;
+  crypto::Identity identity;
+  crypto::StaticKeyManager keys;
+  StateStore state;
+  core::SeededRandom random;
+
+  boost::asio::io_context io;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work;
+  boost::asio::thread_pool disk{2};
+  std::thread network_thread;
+
+  transfer::RateLimiter upload_limit;
+  transfer::RateLimiter download_limit;
+  std::unique_ptr<tracker::Client> tracker_client;
+  std::unique_ptr<tracker::TrackerRegistry> tracker_registry;
+  std::unique_ptr<transfer::PeerServer> peer_server;
+  core::Endpoint peer_endpoint;
+  std::map<core::FileId, std::unique_ptr<Share>> shares;
+  std::map<core::FileId, std::unique_ptr<ActiveDownload>> downloads;
+  boost::asio::steady_timer statistics_timer{io};
+  bool stopping = false;
+
+  // Rates for the statistics tick.
+  std::uint64_t last_uploaded_total = 0;
+  std::uint64_t last_downloaded_total = 0;
+
+  std::mutex events_mutex;
+  std::vector<Event> events;
+  std::function<void()> notify;
+};
+
+/// Runs `work` on the session's network thread and hands its result to a future.
+template <class T, class Work>
+std::future<T> on_network(Session::Impl& impl, Work work) {
+  auto promise = std::make_shared<std::promise<T>>();
+  auto future = promise->get_future();
+  boost::asio::post(impl.io, [promise, work = std::move(work)]() mutable {
+    try {
+      if constexpr (std::is_void_v<T>) {
+        work();
+        promise->set_value();
+      } else {
+        promise->set_value(work());
+      }
+    } catch (...) {
+      promise->set_exception(std::current_exception());
+    }
+  });
+  return future;
+}
+
+} // namespace swarmshare::client

@@ -1,0 +1,253 @@
+// The engine end to end, in one process: a tracker on 127.0.0.1 and several sessions, each
+// with its own home. Share, download, "Share this file?" Yes, the original leaves, a third
+// peer completes from the re-sharer alone.
+
+#include <utility> // before Boost.Asio: Boost 1.74 uses std::exchange without including it
+
+#include "swarmshare/client/error.hpp"
+#include "swarmshare/client/home_lock.hpp"
+#include "swarmshare/client/session.hpp"
+#include "swarmshare/core/clock.hpp"
+#include "swarmshare/crypto/certificate.hpp"
+#include "swarmshare/tracker/server.hpp"
+#include "swarmshare/tracker/store.hpp"
+#include "temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <random>
+
+namespace swarmshare::client {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Collects a session's events; waits (with a safety limit) until one matches.
+class Events {
+public:
+  explicit Events(Session& session) : session_(session) {
+    session_.set_notify([this] {
+      const std::lock_guard lock(mutex_);
+      ready_.notify_all();
+    });
+  }
+  ~Events() { session_.set_notify({}); }
+  Events(const Events&) = delete;
+  Events& operator=(const Events&) = delete;
+  Events(Events&&) = delete;
+  Events& operator=(Events&&) = delete;
+
+  template <class T, class Predicate>
+  std::optional<T> wait_for(Predicate predicate, std::chrono::seconds limit = 30s) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+      for (auto& event : session_.take_events()) {
+        seen_.push_back(event);
+      }
+      for (std::size_t i = checked_; i < seen_.size(); ++i) {
+        if (const auto* typed = std::get_if<T>(&seen_[i]); typed && predicate(*typed)) {
+          checked_ = i + 1;
+          return *typed;
+        }
+      }
+      std::unique_lock lock(mutex_);
+      if (ready_.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() + 50ms)) ==
+              std::cv_status::timeout &&
+          std::chrono::steady_clock::now() >= deadline) {
+        print_log(); // what the session said, to see why the event never came
+        return std::nullopt;
+      }
+    }
+  }
+  template <class T>
+  std::optional<T> wait_for(std::chrono::seconds limit = 30s) {
+    return wait_for<T>([](const T&) { return true; }, limit);
+  }
+
+  void print_log() const {
+    for (const auto& event : seen_) {
+      if (const auto* line = std::get_if<LogLine>(&event)) {
+        std::cerr << "  session log: " << line->text << '\n';
+      } else if (const auto* failed = std::get_if<DownloadFailed>(&event)) {
+        std::cerr << "  download failed: " << failed->error.message() << ": " << failed->detail
+                  << '\n';
+      }
+    }
+  }
+
+private:
+  Session& session_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::vector<Event> seen_;
+  std::size_t checked_ = 0;
+};
+
+class SessionTest : public ::testing::Test {
+protected:
+  SessionTest()
+      : tracker_identity_(crypto::Identity::generate()),
+        tracker_keys_(tracker_identity_, crypto::NetworkId::public_network(), tracker_clock_) {
+    store_.emplace(tracker::Store::open(dir_.path() / "tracker.db").value());
+    tracker::ServerOptions options;
+    options.listen = core::Endpoint::ipv4({127, 0, 0, 1}, 0);
+    options.limits.max_connections_per_address = 64;
+    options.limits.requests_per_second = 10'000;
+    options.io_threads = 1;
+    server_ = tracker::Server::start(*store_, tracker_keys_, options, tracker_clock_).value();
+  }
+
+  [[nodiscard]] std::filesystem::path make_file(const std::string& name, std::size_t size) {
+    const auto path = dir_.path() / "originals" / name;
+    std::filesystem::create_directories(path.parent_path());
+    std::vector<char> bytes(size);
+    std::mt19937 generator(7);
+    for (auto& byte : bytes) {
+      byte = static_cast<char>(generator());
+    }
+    std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(size));
+    return path;
+  }
+
+  [[nodiscard]] std::unique_ptr<Session> open(const std::string& home_name,
+                                              std::chrono::milliseconds no_source_timeout = 20s) {
+    SessionOptions options;
+    options.home = dir_.path() / home_name;
+    options.program = "session_test";
+    options.tracker = tracker::TrackerAddress{"127.0.0.1", server_->local_endpoint().port(),
+                                              tracker_identity_.peer_id()};
+    options.listen = core::Endpoint::ipv4({127, 0, 0, 1}, 0);
+    options.tracker_timeout = 5s;
+    options.download.no_source_timeout = no_source_timeout;
+    options.download.source_interval = 200ms;
+    auto session = Session::open(options);
+    EXPECT_TRUE(session) << session.error().message();
+    return session ? std::move(session).value() : nullptr;
+  }
+
+  [[nodiscard]] static std::vector<char> read_all(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+
+  swarmshare::test::TempDir dir_;
+  core::ManualClock tracker_clock_{std::chrono::system_clock::now()};
+  crypto::Identity tracker_identity_;
+  crypto::StaticKeyManager tracker_keys_;
+  std::optional<tracker::Store> store_;
+  std::unique_ptr<tracker::Server> server_;
+};
+
+TEST_F(SessionTest, secondSessionOnOneHomeIsRefusedAndTheHolderNamed) {
+  auto first = open("home");
+  ASSERT_TRUE(first);
+  SessionOptions options;
+  options.home = dir_.path() / "home";
+  options.listen = core::Endpoint::ipv4({127, 0, 0, 1}, 0);
+  auto second = Session::open(options);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error(), make_error_code(Errc::home_in_use));
+  EXPECT_NE(describe_home_in_use(options.home).find("session_test"), std::string::npos);
+}
+
+TEST_F(SessionTest, shareAnnouncesAndIsSearchable) {
+  auto sharer = open("sharer");
+  ASSERT_TRUE(sharer);
+  const auto original = make_file("holiday-video-2026.bin", 300'000);
+  auto shared = sharer->share(original).get();
+  ASSERT_TRUE(shared) << shared.error().message();
+  EXPECT_FALSE(shared.value().already_shared);
+  ASSERT_EQ(shared.value().announced.size(), 1U);
+  EXPECT_FALSE(shared.value().announced.front().error);
+
+  auto again = sharer->share(original).get();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again.value().file_id, shared.value().file_id);
+
+  auto hits = sharer->search("holiday").get();
+  ASSERT_TRUE(hits) << hits.error().message();
+  ASSERT_EQ(hits.value().size(), 1U);
+  EXPECT_EQ(hits.value().front().file_id, shared.value().file_id);
+
+  auto library = sharer->library().get();
+  ASSERT_TRUE(library);
+  ASSERT_EQ(library.value().size(), 1U);
+  EXPECT_EQ(library.value().front().source, FileSource::shared);
+}
+
+TEST_F(SessionTest, downloadThenShareThenTheOriginalLeavesAndAThirdPeerCompletes) {
+  const auto original = make_file("ubuntu-24.04.iso", 2 * 1024 * 1024 + 4321);
+  auto first = open("first");
+  ASSERT_TRUE(first);
+  std::optional<Events> first_events;
+  first_events.emplace(*first);
+  auto shared = first->share(original).get();
+  ASSERT_TRUE(shared) << shared.error().message();
+  const core::FileId file_id = shared.value().file_id;
+
+  // The second downloads, and says Yes.
+  auto second = open("second");
+  ASSERT_TRUE(second);
+  Events second_events(*second);
+  const auto second_folder = dir_.path() / "second-downloads";
+  ASSERT_TRUE(second->download(DownloadCommand{file_id, second_folder, nullptr, {}}).get());
+  const auto completed = second_events.wait_for<DownloadCompleted>();
+  if (!completed) {
+    (void)first_events->wait_for<DownloadCompleted>(1s); // collects and prints the seeder's log
+  }
+  ASSERT_TRUE(completed.has_value()) << "the download did not complete";
+  EXPECT_EQ(completed->file_id, file_id);
+  EXPECT_EQ(read_all(completed->path), read_all(original));
+  auto reshared = second->accept_share(file_id).get();
+  ASSERT_TRUE(reshared) << reshared.error().message();
+  EXPECT_EQ(reshared.value().file_id, file_id);
+  ASSERT_EQ(reshared.value().announced.size(), 1U);
+  EXPECT_FALSE(reshared.value().announced.front().error);
+  auto second_library = second->library().get();
+  ASSERT_TRUE(second_library);
+  ASSERT_EQ(second_library.value().size(), 1U);
+  EXPECT_EQ(second_library.value().front().source, FileSource::downloaded);
+
+  // The original seeder leaves (and withdraws its announce).
+  first_events.reset();
+  first->shutdown().get();
+  first.reset();
+
+  // A third peer completes from the re-sharer alone.
+  auto third = open("third");
+  ASSERT_TRUE(third);
+  Events third_events(*third);
+  ASSERT_TRUE(
+      third->download(DownloadCommand{file_id, dir_.path() / "third-downloads", nullptr, {}})
+          .get());
+  const auto from_reshared = third_events.wait_for<DownloadCompleted>();
+  ASSERT_TRUE(from_reshared.has_value()) << "the third download did not complete";
+  EXPECT_EQ(read_all(from_reshared->path), read_all(original));
+  EXPECT_EQ(from_reshared->sources, 1U);
+  ASSERT_TRUE(third->decline_share(file_id).get());
+  auto history = third->history(10, 0).get();
+  ASSERT_TRUE(history);
+  ASSERT_GE(history.value().size(), 2U);
+  EXPECT_EQ(history.value().front().outcome, HistoryOutcome::share_declined);
+}
+
+TEST_F(SessionTest, downloadOfAnUnknownFileFailsWithNoSources) {
+  auto lonely = open("lonely", 1s);
+  ASSERT_TRUE(lonely);
+  Events events(*lonely);
+  core::FileId unknown{};
+  ASSERT_TRUE(
+      lonely->download(DownloadCommand{unknown, dir_.path() / "nowhere", nullptr, {}}).get());
+  const auto failed = events.wait_for<DownloadFailed>(20s);
+  ASSERT_TRUE(failed.has_value());
+  EXPECT_EQ(failed->file_id, unknown);
+}
+
+} // namespace
+} // namespace swarmshare::client
