@@ -51,4 +51,86 @@ struct SearchCommand {
   CLI::App* command = nullptr;
 };
 
+/// `share PATH [--unlisted] [--serve]`: adds the file to the library and prints its File ID
+/// alone on a line, then `link: swarmshare:...`. With --serve it announces it, prints
+/// `serving on ADDR:PORT` and serves the whole library until SIGINT or SIGTERM.
+struct ShareCommand {
+  std::filesystem::path path;
+  bool unlisted = false;
+  bool serve = false;
+
+  void add_to(CLI::App& app);
+  [[nodiscard]] int run(const GlobalOptions& global) const;
+
+  CLI::App* command = nullptr;
+};
+
+/// `get FILE_ID|LINK [-o DIR] [--seed|--no-seed] [--serve] [--timeout S]`: downloads (or
+/// resumes) into DIR, then shares the file or not (asked on a terminal). Exit codes: 0 done,
+/// 1 failure, 2 usage, 3 no peer has it before the timeout, 4 it could not be verified.
+struct GetCommand {
+  std::string target;
+  std::optional<std::filesystem::path> output;
+  bool seed = false;
+  bool no_seed = false;
+  bool serve = false;
+  double timeout_seconds = 60.0;
+
+  void add_to(CLI::App& app);
+  [[nodiscard]] int run(const GlobalOptions& global) const;
+
+  CLI::App* command = nullptr;
+};
+
+/// `serve`: serves and announces the library until SIGINT or SIGTERM.
+struct ServeCommand {
+  void add_to(CLI::App& app);
+  [[nodiscard]] int run(const GlobalOptions& global) const;
+
+  CLI::App* command = nullptr;
+};
+
+/// `list`: the library, one File ID line per file followed by indented details.
+struct ListCommand {
+  void add_to(CLI::App& app);
+  [[nodiscard]] int run(const GlobalOptions& global) const;
+
+  CLI::App* command = nullptr;
+};
+
+/// `history [--limit N] [--offset N]`: newest first; a date, outcome and name line, then
+/// the File ID line.
+struct HistoryCommand {
+  std::uint32_t limit = 50;
+  std::uint32_t offset = 0;
+
+  void add_to(CLI::App& app);
+  [[nodiscard]] int run(const GlobalOptions& global) const;
+
+  CLI::App* command = nullptr;
+};
+
+/// `stats`: bytes uploaded and downloaded, the ratio, peers served.
+struct StatsCommand {
+  void add_to(CLI::App& app);
+  [[nodiscard]] int run(const GlobalOptions& global) const;
+
+  CLI::App* command = nullptr;
+};
+
+/// `unshare FILE_ID`: removes the file from the library (exit 3 when it is not there).
+struct UnshareCommand {
+  std::string file_id;
+
+  void add_to(CLI::App& app);
+  [[nodiscard]] int run(const GlobalOptions& global) const;
+
+  CLI::App* command = nullptr;
+};
+
+/// The share link for a share: its File ID, name, size and tracker, and our own peer
+/// endpoint when `serving` is given (an address others can reach: see share_command.cpp).
+[[nodiscard]] std::string share_link_for(const client::ShareResult& share,
+                                         const GlobalOptions& global, client::Session* serving);
+
 } // namespace swarmshare::cli

@@ -4,6 +4,7 @@
 // to print. Network options of later commands are accepted and stored already, so scripts
 // written against the full option set do not break on this build.
 
+#include "swarmshare/client/session.hpp"
 #include "swarmshare/core/error.hpp"
 #include "swarmshare/tracker/tracker_address.hpp"
 
@@ -13,6 +14,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace swarmshare::cli {
@@ -28,10 +30,12 @@ struct GlobalOptions {
   /// One JSON object per output line instead of text.
   bool json = false;
 
-  // Stored for the commands that will use them (share, get, daemon).
+  // The peer side (share, get, serve).
   std::optional<std::uint16_t> listen_port;
-  std::optional<std::string> up_limit;   ///< as given; parsed by the command that uses it
-  std::optional<std::string> down_limit; ///< as given; parsed by the command that uses it
+  /// The address the peer server binds (default 0.0.0.0); tests bind 127.0.0.1.
+  std::optional<std::string> listen_address;
+  std::optional<std::string> up_limit;   ///< as given; checked when parsed (parse_rate)
+  std::optional<std::string> down_limit; ///< as given; checked when parsed (parse_rate)
   bool no_dht = false;
   bool no_lan = false;
   std::optional<std::uint16_t> dht_port;
@@ -44,6 +48,20 @@ struct GlobalOptions {
   /// The tracker to use; empty for `--tracker none` or no --tracker at all (there is no
   /// configured default yet).
   [[nodiscard]] std::optional<tracker::TrackerAddress> tracker_address() const;
+  /// Whether --tracker was given at all (`none` included): a share link's tracker is used
+  /// only when it was not.
+  [[nodiscard]] bool tracker_given() const noexcept { return tracker.has_value(); }
+  /// The engine's options from these: home, tracker, listen address and port, limits.
+  /// Errors: no home directory to derive the data directory from.
+  [[nodiscard]] core::Result<client::SessionOptions> session_options() const;
 };
+
+/// A rate in bytes per second: a whole number with an optional K, M or G (powers of 1024,
+/// either case, optionally followed by "B", "iB" and "/s"). "0" means no limit. Empty on
+/// anything else or on overflow.
+[[nodiscard]] std::optional<std::uint64_t> parse_rate(std::string_view text);
+
+/// The peer server's bind address: an IPv4 or IPv6 address without a port.
+[[nodiscard]] core::Result<core::Endpoint> parse_listen_address(std::string_view text);
 
 } // namespace swarmshare::cli

@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string{"swarmshare-cli "} + SWARMSHARE_VERSION);
   app.require_subcommand(1);
   app.footer("Exit codes: 0 success, 1 failure, 2 usage error, 3 not found (no such file, "
-             "no search results), 130 interrupted.");
+             "no search results, no peer has the file), 4 the download could not be verified, "
+             "130 interrupted.");
 
   // Global options come before the command: `swarmshare-cli --tracker HOST:PORT search x`.
   GlobalOptions global;
@@ -25,6 +26,20 @@ int main(int argc, char** argv) {
   id.add_to(app);
   SearchCommand search;
   search.add_to(app);
+  ShareCommand share;
+  share.add_to(app);
+  GetCommand get;
+  get.add_to(app);
+  ServeCommand serve;
+  serve.add_to(app);
+  ListCommand list;
+  list.add_to(app);
+  HistoryCommand history;
+  history.add_to(app);
+  StatsCommand stats;
+  stats.add_to(app);
+  UnshareCommand unshare;
+  unshare.add_to(app);
 
   try {
     app.parse(argc, argv);
@@ -44,6 +59,27 @@ int main(int argc, char** argv) {
     }
     if (search.command->parsed()) {
       return search.run(global);
+    }
+    if (share.command->parsed()) {
+      return share.run(global);
+    }
+    if (get.command->parsed()) {
+      return get.run(global);
+    }
+    if (serve.command->parsed()) {
+      return serve.run(global);
+    }
+    if (list.command->parsed()) {
+      return list.run(global);
+    }
+    if (history.command->parsed()) {
+      return history.run(global);
+    }
+    if (stats.command->parsed()) {
+      return stats.run(global);
+    }
+    if (unshare.command->parsed()) {
+      return unshare.run(global);
     }
   } catch (const std::exception& error) {
     std::cerr << "swarmshare-cli: " << error.what() << '\n';

@@ -1,0 +1,140 @@
+#include <utility> // before Boost.Asio: Boost 1.74 uses std::exchange without including it
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "progress_line.hpp"
+#include "session_runner.hpp"
+
+#include "swarmshare/core/asio_endpoint.hpp"
+#include "swarmshare/core/share_link.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+
+#include <iostream>
+
+namespace swarmshare::cli {
+namespace {
+
+namespace asio = boost::asio;
+
+// The address other machines would reach us at when the peer server listens on every
+// address: the source address of the route to the outside. Connecting a UDP socket sends
+// nothing; it only picks the route. Empty when there is none (no network).
+std::optional<core::Endpoint> routable_endpoint(const core::Endpoint& listening) {
+  const auto asio_endpoint = core::to_asio(listening);
+  if (!asio_endpoint.address().is_unspecified()) {
+    return listening;
+  }
+  asio::io_context io;
+  asio::ip::udp::socket socket(io);
+  boost::system::error_code error;
+  // A documentation address (RFC 5737 / RFC 3849): routed like any other, never answered.
+  const bool v4 = asio_endpoint.address().is_v4();
+  const auto probe = asio::ip::make_address(v4 ? "192.0.2.1" : "2001:db8::1", error);
+  socket.connect(asio::ip::udp::endpoint(probe, 9), error);
+  if (error) {
+    return std::nullopt;
+  }
+  const auto local = socket.local_endpoint(error);
+  if (error || local.address().is_loopback() || local.address().is_unspecified()) {
+    return std::nullopt;
+  }
+  return core::from_asio(asio::ip::tcp::endpoint(local.address(), listening.port()));
+}
+
+} // namespace
+
+std::string share_link_for(const client::ShareResult& share, const GlobalOptions& global,
+                           client::Session* serving) {
+  core::ShareLink link;
+  link.file_id = share.file_id;
+  link.name = share.name;
+  link.size = share.size;
+  if (const auto address = global.tracker_address()) {
+    link.tracker = address->to_string();
+  }
+  if (serving != nullptr) {
+    if (const auto endpoint = routable_endpoint(serving->peer_endpoint())) {
+      link.peers.push_back(
+          core::ShareLinkPeer{core::PeerKey{serving->peer_id().bytes()}, *endpoint});
+    }
+  }
+  return link.to_string();
+}
+
+void ShareCommand::add_to(CLI::App& app) {
+  command =
+      app.add_subcommand("share", "Add a file to the library; print its File ID and a share link");
+  command->add_option("path", path, "File to share")->required();
+  command->add_flag("--unlisted", unlisted,
+                    "Reachable by File ID or link only: never shown by search");
+  command->add_flag("--serve", serve,
+                    "Announce it and keep serving the library until Ctrl-C (or SIGTERM)");
+}
+
+int ShareCommand::run(const GlobalOptions& global) const {
+  auto options = global.session_options();
+  if (!options) {
+    std::cerr << "swarmshare-cli: cannot find the data directory (set HOME or "
+                 "SWARMSHARE_HOME, or pass --home)\n";
+    return kExitFailure;
+  }
+  // Without --serve this is a one-shot change of the library: nothing else is served.
+  options.value().serve_library = serve;
+  SessionRunner runner(global);
+  if (const auto failed = runner.open(std::move(options).value())) {
+    return *failed;
+  }
+  std::optional<core::Result<client::ShareResult>> shared;
+  {
+    ProgressLine hashing(stderr, "hashing");
+    shared = runner.await(runner.session().share(path, !unlisted, serve),
+                          [&](const client::Event& event) {
+                            if (const auto* p = std::get_if<client::HashProgressed>(&event)) {
+                              hashing.update(p->bytes_done, p->bytes_total);
+                            }
+                          });
+  }
+  if (!shared) {
+    runner.shutdown();
+    return kExitInterrupted;
+  }
+  if (!*shared) {
+    std::cerr << "swarmshare-cli: " << path.string() << ": " << shared->error().message() << '\n';
+    runner.shutdown();
+    return exit_code_for(shared->error());
+  }
+  const client::ShareResult& share = shared->value();
+  // A peer goes into the link only when it is served from a port that outlives this
+  // command: while we serve, or at the fixed --listen port a later `serve` will use.
+  const bool reachable = serve || global.listen_port.value_or(0) != 0;
+  const std::string link = share_link_for(share, global, reachable ? &runner.session() : nullptr);
+  if (global.json) {
+    nlohmann::json announced = nlohmann::json::array();
+    for (const auto& answer : share.announced) {
+      announced.push_back({{"registry", core::to_string(answer.registry)},
+                           {"ok", !answer.error},
+                           {"error", answer.error ? answer.error.message() : ""}});
+    }
+    print_json({{"event", "shared"},
+                {"file_id", share.file_id.to_hex()},
+                {"name", share.name},
+                {"size", share.size},
+                {"path", share.path.string()},
+                {"already_shared", share.already_shared},
+                {"link", link},
+                {"announced", announced}});
+  } else {
+    // The File ID alone on its first line, so scripts can take it with `head -n1`.
+    print_line(share.file_id.to_hex());
+    print_line("link: " + link);
+  }
+  if (serve) {
+    runner.serve_until_signal();
+  }
+  runner.shutdown();
+  return kExitOk;
+}
+
+} // namespace swarmshare::cli
