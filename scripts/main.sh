@@ -8,5 +8,6 @@ scripts/install-deps.sh
 cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release
 cmake --build build-release -j "$(nproc)"
 
-echo "== swarmshare-cli hash README.md"
-build-release/bin/swarmshare-cli hash README.md
+# A tracker and three peers on this machine: alice shares, bob downloads and re-shares,
+# alice leaves, carol downloads from bob alone.
+bash scripts/demo.sh build-release
