@@ -1,5 +1,6 @@
 // The state store's values that need no database: the error category, the text of its enums
-// (what the database stores) and the ratio. The SQL is in state_store.cpp.
+// (what the database stores) and the ratio. The SQL is in state_store*.cpp (shared parts in
+// state_store_sql.hpp).
 
 #include "swarmshare/client/state_store.hpp"
 

@@ -104,7 +104,14 @@ struct RecordingObserver final : SwarmObserver {
   std::vector<crypto::PeerId> banned;
   std::uint32_t verified = 0;
 
-  void on_chunk_verified(core::ChunkIndex /*chunk*/) override { ++verified; }
+  std::function<void(std::uint32_t)> on_chunk;
+
+  void on_chunk_verified(core::ChunkIndex /*chunk*/) override {
+    ++verified;
+    if (on_chunk) {
+      on_chunk(verified);
+    }
+  }
   void on_complete() override {
     completed = true;
     if (on_done) {
@@ -173,7 +180,7 @@ protected:
     disk_.join();
   }
 
-  Node& add_seeder(bool lying = false) {
+  Node& add_seeder(bool lying = false, SwarmLimits limits = {}) {
     auto node = std::make_unique<Node>();
     auto storage =
         open_shared_file(path_, file_bytes_, modification_time_ns(path_).value(), node->clock)
@@ -187,7 +194,7 @@ protected:
     }
     node->swarm = std::make_unique<Swarm>(io_.get_executor(), disk_.get_executor(), manifest_,
                                           storage, std::move(have), SwarmOptions{}, node->random,
-                                          SwarmLimits{}, node->observer);
+                                          limits, node->observer);
     start_server(*node);
     nodes_.push_back(std::move(node));
     return *nodes_.back();
@@ -324,6 +331,55 @@ TEST_F(SwarmTest, lyingSeederIsBannedAndFileCompletesFromHonestOnes) {
   EXPECT_EQ(downloader.observer.banned.front(), liar.identity.peer_id());
   EXPECT_TRUE(downloader.swarm->is_banned(liar.identity.peer_id()));
   EXPECT_FALSE(downloader.swarm->is_banned(honest.identity.peer_id()));
+}
+
+TEST_F(SwarmTest, seederThatDiesMidTransferIsReplacedByTheOthers) {
+  make_file(std::uint64_t{4} * 1024 * 1024, 64 * 1024);
+  Node& doomed = add_seeder();
+  Node& survivor = add_seeder();
+  auto storage = std::make_shared<MemoryStorage>(file_bytes_);
+  Node& downloader = add_downloader(storage);
+  downloader.observer.on_chunk = [&](std::uint32_t verified) {
+    if (verified == manifest_->chunk_count() / 4 && doomed.swarm) {
+      // A crash: no goodbye, its sockets simply close.
+      doomed.server.reset();
+      doomed.swarm.reset();
+    }
+  };
+  run([&]() -> awaitable<void> {
+    const auto to_doomed = co_await connect(downloader, doomed);
+    EXPECT_TRUE(to_doomed);
+    const auto to_survivor = co_await connect(downloader, survivor);
+    EXPECT_TRUE(to_survivor);
+  });
+  ASSERT_TRUE(downloader.observer.completed);
+  EXPECT_FALSE(doomed.swarm);
+  EXPECT_EQ(storage->bytes(), original_);
+}
+
+TEST_F(SwarmTest, uploadLimitHoldsDataBackUntilItIsLifted) {
+  make_file(std::uint64_t{2} * 1024 * 1024, 64 * 1024);
+  core::ManualClock limit_clock;
+  RateLimiter upload(limit_clock, 1024 * 1024); // 1 MiB/s: a bucket of about 100 KiB
+  Node& seeder = add_seeder(false, SwarmLimits{&upload, nullptr});
+  auto storage = std::make_shared<MemoryStorage>(file_bytes_);
+  Node& downloader = add_downloader(storage);
+  run(
+      [&]() -> awaitable<void> {
+        const auto connected = co_await connect(downloader, seeder);
+        EXPECT_TRUE(connected);
+      },
+      1s);
+  // The limiter's clock stood still: past its first bucket, every block waits for time
+  // that never comes, so almost nothing arrived.
+  const auto held_back = downloader.swarm->counters().downloaded;
+  EXPECT_LT(held_back, file_bytes_ / 4);
+  EXPECT_FALSE(downloader.observer.completed);
+  // Lifting the limit forgives the debt: the rest flows.
+  upload.set_rate(RateLimiter::kUnlimited);
+  run([]() -> awaitable<void> { co_return; });
+  EXPECT_TRUE(downloader.observer.completed);
+  EXPECT_EQ(storage->bytes(), original_);
 }
 
 TEST_F(SwarmTest, dialledPeerWithAnotherIdentityIsRefused) {
