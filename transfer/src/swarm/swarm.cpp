@@ -27,6 +27,9 @@ using Clock = std::chrono::steady_clock;
 
 /// Block reads in flight on the disk threads for one peer: enough to keep its queue fed.
 constexpr std::uint32_t kReadsInFlightPerPeer = 4;
+/// Received bytes on their way to the disk at most; past it no new requests go out until
+/// writes complete, so a disk slower than the network never makes memory grow.
+constexpr std::uint64_t kMaxPendingWriteBytes = std::uint64_t{16} * 1024 * 1024;
 /// Requests per peer in endgame (see request_more).
 constexpr std::uint32_t kEndgameRequestsPerPeer = 4;
 /// How often request timeouts and late endgame requests are looked for.
@@ -460,7 +463,8 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
   }
 
   void request_more(Peer& peer) {
-    if (!downloading || stopped || storage_failed || !peer.haves || peer.link->closing()) {
+    if (!downloading || stopped || storage_failed || !peer.haves || peer.link->closing() ||
+        pending_write_bytes >= kMaxPendingWriteBytes) {
       return;
     }
     // In endgame every request duplicates one already out elsewhere. Duplicates are worth
@@ -503,22 +507,28 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
     const std::uint64_t start = chunk_offset ? chunk_offset.value() + block.offset : 0;
     auto& state = chunk_writes[block.chunk];
     ++state.pending;
+    pending_write_bytes += block.length;
     state.complete = state.complete || chunk_complete;
     state.contributors.insert(from);
     asio::post(disk, [weak = weak_from_this(), store = storage, start, bytes = std::move(bytes),
-                      chunk = block.chunk]() {
+                      chunk = block.chunk, length = block.length]() {
       auto written = store->write(start, bytes);
       if (auto self = weak.lock()) {
-        asio::post(self->network, [weak, chunk, written]() {
+        asio::post(self->network, [weak, chunk, length, written]() {
           if (auto alive = weak.lock()) {
-            alive->on_block_written(chunk, written);
+            alive->on_block_written(chunk, length, written);
           }
         });
       }
     });
   }
 
-  void on_block_written(core::ChunkIndex chunk, core::Status written) {
+  void on_block_written(core::ChunkIndex chunk, std::uint32_t length, core::Status written) {
+    const bool was_full = pending_write_bytes >= kMaxPendingWriteBytes;
+    pending_write_bytes -= std::min<std::uint64_t>(pending_write_bytes, length);
+    if (was_full && pending_write_bytes < kMaxPendingWriteBytes) {
+      request_from_everyone();
+    }
     auto& state = chunk_writes[chunk];
     --state.pending;
     if (!written) {
@@ -696,6 +706,7 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
   std::map<core::ChunkIndex, ChunkWrites> chunk_writes;
   SwarmCounters counters;
   asio::steady_timer tick_timer;
+  std::uint64_t pending_write_bytes = 0;
   std::uint32_t next_slot = 1;
   bool downloading = false;
   bool serving = true;
