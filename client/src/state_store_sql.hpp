@@ -86,29 +86,23 @@ template <class T>
   return value ? bind_one(s, index, *value) : bind_one(s, index, Null{});
 }
 
+// The binding of the state's values, for core::sqlite::query_bound.
+struct BindOne {
+  template <class Value>
+  [[nodiscard]] core::Status operator()(Statement& s, int index, const Value& value) const {
+    return bind_one(s, index, value);
+  }
+};
+
 template <class... Values>
 [[nodiscard]] core::Result<CachedStatement> query(Database& db, std::string_view sql,
                                                   const Values&... values) {
-  auto statement = db.cached(sql);
-  if (!statement) {
-    return statement.error();
-  }
-  int index = 0;
-  core::Status bound = boost::outcome_v2::success();
-  ((bound = bound ? bind_one(*statement.value(), ++index, values) : bound), ...);
-  if (!bound) {
-    return bound.error();
-  }
-  return statement;
+  return core::sqlite::query_bound(db, sql, BindOne{}, values...);
 }
 
 template <class... Values>
 [[nodiscard]] core::Status execute(Database& db, std::string_view sql, const Values&... values) {
-  auto statement = query(db, sql, values...);
-  if (!statement) {
-    return statement.error();
-  }
-  return statement.value()->run();
+  return core::sqlite::execute_bound(db, sql, BindOne{}, values...);
 }
 
 /// An UPDATE or DELETE of one named row: not_found when it matched none.

@@ -1,5 +1,7 @@
 #include "swarmshare/core/hash.hpp"
 
+#include "swarmshare/core/digits.hpp"
+
 #include <sodium/core.h>
 
 #include <stdexcept>
@@ -17,19 +19,6 @@ void ensure_sodium() {
     return true;
   }();
   (void)ready;
-}
-
-int hex_digit(char c) noexcept {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
 }
 
 } // namespace
@@ -71,8 +60,8 @@ bool from_hex(std::string_view text, std::span<std::uint8_t> out) noexcept {
     return false;
   }
   for (std::size_t i = 0; i < out.size(); ++i) {
-    const int high = hex_digit(text[2 * i]);
-    const int low = hex_digit(text[2 * i + 1]);
+    const int high = hex_digit_value(text[2 * i]);
+    const int low = hex_digit_value(text[2 * i + 1]);
     if (high < 0 || low < 0) {
       return false;
     }

@@ -1,5 +1,7 @@
 #include "swarmshare/core/share_link.hpp"
 
+#include "swarmshare/core/digits.hpp"
+
 #include "swarmshare/core/file_name.hpp"
 #include "swarmshare/core/manifest.hpp"
 
@@ -35,20 +37,6 @@ public:
   }
 };
 
-int base32_value(char c) noexcept {
-  // Either case, as crypto::PeerId::parse accepts.
-  if (c >= 'a' && c <= 'z') {
-    return c - 'a';
-  }
-  if (c >= 'A' && c <= 'Z') {
-    return c - 'A';
-  }
-  if (c >= '2' && c <= '7') {
-    return c - '2' + 26;
-  }
-  return -1;
-}
-
 [[nodiscard]] bool is_unreserved(char c) noexcept {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_' ||
          c == '~';
@@ -60,19 +48,6 @@ int base32_value(char c) noexcept {
   return is_unreserved(c) || kAllowed.find(c) != std::string_view::npos;
 }
 
-[[nodiscard]] int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 [[nodiscard]] Result<std::string> percent_decode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -82,8 +57,8 @@ int base32_value(char c) noexcept {
       if (text.size() - i < 3) {
         return ShareLinkErrc::malformed;
       }
-      const int high = hex_value(text[i + 1]);
-      const int low = hex_value(text[i + 2]);
+      const int high = hex_digit_value(text[i + 1]);
+      const int low = hex_digit_value(text[i + 2]);
       if (high < 0 || low < 0) {
         return ShareLinkErrc::malformed;
       }
@@ -253,7 +228,7 @@ Result<PeerKey> peer_key_from_text(std::string_view text) {
   std::uint32_t buffer = 0;
   unsigned bits = 0;
   for (const char c : text) {
-    const int value = base32_value(c);
+    const int value = base32_digit_value(c);
     if (value < 0) {
       return ShareLinkErrc::invalid_peer;
     }

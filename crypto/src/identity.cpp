@@ -1,5 +1,7 @@
 #include "swarmshare/crypto/identity.hpp"
 
+#include "swarmshare/core/digits.hpp"
+
 #include "swarmshare/core/hash.hpp"
 #include "swarmshare/core/platform/paths.hpp"
 
@@ -29,19 +31,6 @@ constexpr std::size_t kIdentityChecksummedBytes = kIdentityHeaderBytes + crypto_
 constexpr std::size_t kIdentityFileBytes = kIdentityChecksummedBytes + core::kHashSize;
 // Anything longer is certainly not ours; refusing it early keeps the read small.
 constexpr std::size_t kMaxIdentityFileBytes = 4096;
-
-int base32_value(char c) noexcept {
-  if (c >= 'a' && c <= 'z') {
-    return c - 'a';
-  }
-  if (c >= 'A' && c <= 'Z') {
-    return c - 'A';
-  }
-  if (c >= '2' && c <= '7') {
-    return c - '2' + 26;
-  }
-  return -1;
-}
 
 void wipe(std::span<std::uint8_t> bytes) noexcept { sodium_memzero(bytes.data(), bytes.size()); }
 
@@ -124,7 +113,7 @@ core::Result<PeerId> PeerId::parse(std::string_view text) {
   std::uint32_t buffer = 0;
   unsigned bits = 0;
   for (const char c : text) {
-    const int value = base32_value(c);
+    const int value = core::base32_digit_value(c);
     if (value < 0) {
       return Errc::invalid_peer_id;
     }

@@ -1,5 +1,6 @@
 #include <utility> // before Boost.Asio: Boost 1.74 uses std::exchange without including it
 
+#include "cli_output.hpp"
 #include "run_process.hpp"
 #include "temp_dir.hpp"
 #include "tracker_process.hpp"
@@ -32,30 +33,9 @@ namespace fs = std::filesystem;
 const fs::path kCli{SWARMSHARE_CLI};
 const fs::path kTracker{SWARMSHARE_TRACKER};
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    lines.push_back(line);
-  }
-  return lines;
-}
-
-bool is_bare_file_id(const std::string& line) {
-  return line.size() == core::FileId::kHexLength &&
-         std::all_of(line.begin(), line.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-std::vector<std::string> bare_file_ids(const std::string& out) {
-  std::vector<std::string> ids;
-  for (const auto& line : lines_of(out)) {
-    if (is_bare_file_id(line)) {
-      ids.push_back(line);
-    }
-  }
-  return ids;
-}
+using test::bare_file_ids;
+using test::is_bare_file_id;
+using test::lines_of;
 
 // A manifest for a file of `size` bytes (the chunk hashes are made up: the tracker never
 // sees the content).

@@ -2,6 +2,7 @@
 // swarmshare-tracker process and swarmshare-cli processes with homes of their own, all on
 // 127.0.0.1. Every wait is for a line of output; timeouts are only safety nets.
 
+#include "cli_output.hpp"
 #include "run_process.hpp"
 #include "temp_dir.hpp"
 #include "tracker_process.hpp"
@@ -44,30 +45,9 @@ std::vector<std::string> operator+(std::vector<std::string> first,
   return first;
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    lines.push_back(line);
-  }
-  return lines;
-}
-
-bool is_bare_file_id(const std::string& line) {
-  return line.size() == core::FileId::kHexLength &&
-         std::all_of(line.begin(), line.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-std::vector<std::string> bare_file_ids(const std::string& out) {
-  std::vector<std::string> ids;
-  for (const auto& line : lines_of(out)) {
-    if (is_bare_file_id(line)) {
-      ids.push_back(line);
-    }
-  }
-  return ids;
-}
+using test::bare_file_ids;
+using test::is_bare_file_id;
+using test::lines_of;
 
 std::optional<nlohmann::json> json_event(const std::string& out, const std::string& name) {
   for (const auto& line : lines_of(out)) {

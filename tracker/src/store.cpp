@@ -126,30 +126,24 @@ struct Null {};
   return boost::outcome_v2::success(); // reset() leaves every parameter NULL
 }
 
+// The binding of this file's values, for core::sqlite::query_bound.
+struct BindOne {
+  template <class Value>
+  [[nodiscard]] core::Status operator()(Statement& statement, int index, const Value& value) const {
+    return bind_one(statement, index, value);
+  }
+};
+
 template <class... Values>
 [[nodiscard]] core::Result<CachedStatement> query(Database& db, std::string_view sql,
                                                   const Values&... values) {
-  auto statement = db.cached(sql);
-  if (!statement) {
-    return statement.error();
-  }
-  int index = 0;
-  core::Status bound = boost::outcome_v2::success();
-  ((bound = bound ? bind_one(*statement.value(), ++index, values) : bound), ...);
-  if (!bound) {
-    return bound.error();
-  }
-  return statement;
+  return core::sqlite::query_bound(db, sql, BindOne{}, values...);
 }
 
 /// Runs a statement that returns no rows.
 template <class... Values>
 [[nodiscard]] core::Status execute(Database& db, std::string_view sql, const Values&... values) {
-  auto statement = query(db, sql, values...);
-  if (!statement) {
-    return statement.error();
-  }
-  return statement.value()->run();
+  return core::sqlite::execute_bound(db, sql, BindOne{}, values...);
 }
 
 Blob blob(const core::FileId& id) { return Blob{id.bytes()}; }

@@ -214,4 +214,35 @@ private:
   Database* db_;
 };
 
+/// Prepares `sql` (cached per connection) and binds `values` to ?1, ?2, ... in order, each
+/// through `bind(statement, index, value)`: a part passes a binder that knows its own types
+/// (File IDs, times, enums) and the SQL types it stores them as. The first failure wins.
+template <class Binder, class... Values>
+[[nodiscard]] Result<CachedStatement> query_bound(Database& db, std::string_view sql,
+                                                  [[maybe_unused]] Binder bind,
+                                                  const Values&... values) {
+  auto statement = db.cached(sql);
+  if (!statement) {
+    return statement.error();
+  }
+  int index = 0;
+  Status bound = boost::outcome_v2::success();
+  ((bound = bound ? bind(*statement.value(), ++index, values) : bound), ...);
+  if (!bound) {
+    return bound.error();
+  }
+  return statement;
+}
+
+/// query_bound, then runs the statement (one that returns no rows).
+template <class Binder, class... Values>
+[[nodiscard]] Status execute_bound(Database& db, std::string_view sql, Binder bind,
+                                   const Values&... values) {
+  auto statement = query_bound(db, sql, bind, values...);
+  if (!statement) {
+    return statement.error();
+  }
+  return statement.value()->run();
+}
+
 } // namespace swarmshare::core::sqlite
