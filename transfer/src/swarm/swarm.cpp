@@ -351,7 +351,9 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
   // ---- Serving ----
 
   [[nodiscard]] bool lacks_something_we_have(const Peer& peer) const {
-    if (!peer.haves) {
+    // Asked again after every verified chunk: a complete peer (most often a seeder we
+    // download from) must not cost a walk over every chunk each time.
+    if (!peer.haves || peer.haves->all()) {
       return false;
     }
     for (std::uint32_t i = 0; i < have.chunk_count(); ++i) {
