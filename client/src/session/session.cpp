@@ -14,6 +14,7 @@ namespace {
 namespace asio = boost::asio;
 
 constexpr std::chrono::seconds kStatisticsInterval{1};
+constexpr std::uint64_t kSeedingTimeFlush = 60;
 constexpr const char* kStateFileName = "state.db";
 
 } // namespace
@@ -115,7 +116,7 @@ asio::awaitable<void> Session::Impl::statistics_loop() {
   }
 }
 
-void Session::Impl::statistics_tick() {
+void Session::Impl::statistics_tick(bool flush_all) {
   StatisticsTick tick;
   std::uint64_t uploaded_now = 0;
   std::uint64_t downloaded_now = 0;
@@ -132,7 +133,13 @@ void Session::Impl::statistics_tick() {
       (void)state.add_peers_served(file_id, counters.peers_served - share->peers_served_recorded);
       share->peers_served_recorded = counters.peers_served;
     }
-    (void)state.add_seconds_seeded(file_id, kStatisticsInterval.count());
+    // Seeding time is written once a minute (and at shutdown): a second-by-second write
+    // would be one fsync per share per second for a number that changes by one.
+    share->seconds_unrecorded += static_cast<std::uint64_t>(kStatisticsInterval.count());
+    if (share->seconds_unrecorded >= kSeedingTimeFlush || flush_all) {
+      (void)state.add_seconds_seeded(file_id, share->seconds_unrecorded);
+      share->seconds_unrecorded = 0;
+    }
   }
   for (auto& [file_id, running] : downloads) {
     const auto& progress = running->last_progress;
@@ -164,7 +171,7 @@ asio::awaitable<void> Session::Impl::shutdown_async() {
   }
   stopping = true;
   statistics_timer.cancel();
-  statistics_tick(); // the last counters reach the state
+  statistics_tick(true); // the last counters reach the state
   for (auto& [file_id, running] : downloads) {
     if (running->download) {
       running->download->pause(); // saves its resume record

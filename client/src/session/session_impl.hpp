@@ -43,6 +43,7 @@ struct Share final : transfer::SwarmObserver {
   // Counters already written to the state, so each statistics tick adds only the change.
   std::uint64_t uploaded_recorded = 0;
   std::uint32_t peers_served_recorded = 0;
+  std::uint64_t seconds_unrecorded = 0;
 };
 
 /// A running (or finished, awaiting the share question) download.
@@ -77,7 +78,9 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
 
   // ---- Start and stop (session.cpp) ----
   [[nodiscard]] core::Status start();
-  void statistics_tick();
+  /// Counters to the state and a StatisticsTick event; flush_all also writes what is
+  /// otherwise written once a minute.
+  void statistics_tick(bool flush_all = false);
   boost::asio::awaitable<void> statistics_loop();
   boost::asio::awaitable<void> shutdown_async();
   void stop_now();
