@@ -53,6 +53,21 @@ struct FileStamp {
   return FileStamp{size, modified.value()};
 }
 
+// A library entry for a file that is active from now on, as it is at `stamp`.
+[[nodiscard]] LibraryEntry active_entry(core::Manifest manifest, std::filesystem::path path,
+                                        const FileStamp& stamp, FileSource source, bool listed,
+                                        UnixTime now) {
+  LibraryEntry entry(std::move(manifest));
+  entry.path = std::move(path);
+  entry.file_size = stamp.size;
+  entry.modified_ns = stamp.modified_ns;
+  entry.source = source;
+  entry.listed = listed;
+  entry.status = LibraryStatus::active;
+  entry.added_at = now;
+  return entry;
+}
+
 } // namespace
 
 void Share::on_file_changed() {
@@ -197,14 +212,8 @@ Session::Impl::share_async(std::filesystem::path path, bool listed, bool announc
         after.value().modified_ns != before.value().modified_ns) {
       co_return make_error_code(core::Errc::file_changed); // it changed while we hashed it
     }
-    LibraryEntry entry(std::move(manifest).value());
-    entry.path = path;
-    entry.file_size = before.value().size;
-    entry.modified_ns = before.value().modified_ns;
-    entry.source = FileSource::shared;
-    entry.listed = listed;
-    entry.status = LibraryStatus::active;
-    entry.added_at = now_unix();
+    LibraryEntry entry = active_entry(std::move(manifest).value(), path, before.value(),
+                                      FileSource::shared, listed, now_unix());
     if (auto recorded = state.record_shared(entry, now_unix()); !recorded) {
       co_return recorded.error();
     }
@@ -269,14 +278,8 @@ asio::awaitable<core::Result<ShareResult>> Session::Impl::accept_share_async(cor
   if (!stamp || stamp.value().size != done.manifest->file_size()) {
     co_return make_error_code(core::Errc::file_changed);
   }
-  LibraryEntry entry(*done.manifest);
-  entry.path = *done.final_path;
-  entry.file_size = stamp.value().size;
-  entry.modified_ns = stamp.value().modified_ns;
-  entry.source = FileSource::downloaded;
-  entry.listed = true;
-  entry.status = LibraryStatus::active;
-  entry.added_at = now_unix();
+  LibraryEntry entry = active_entry(*done.manifest, *done.final_path, stamp.value(),
+                                    FileSource::downloaded, true, now_unix());
   if (auto recorded = state.record_download_shared(entry, now_unix()); !recorded) {
     co_return recorded.error();
   }
