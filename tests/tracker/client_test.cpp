@@ -2,6 +2,8 @@
 
 #include "swarmshare/tracker/client.hpp"
 
+#include "run_coroutine.hpp"
+
 #include "swarmshare/core/chunking.hpp"
 #include "swarmshare/core/framing.hpp"
 #include "swarmshare/core/manifest.hpp"
@@ -275,19 +277,8 @@ protected:
   }
   Client& make_client() { return make_client(options()); }
 
-  // Runs `body` on the io_context until it finishes. The limit is a safety net only.
   void run(const std::function<awaitable<void>()>& body) {
-    bool done = false;
-    asio::co_spawn(io_, body(), [&](const std::exception_ptr& error) {
-      done = true;
-      io_.stop();
-      if (error) {
-        std::rethrow_exception(error);
-      }
-    });
-    io_.restart();
-    io_.run_for(std::chrono::seconds{10});
-    EXPECT_TRUE(done) << "the test body did not finish";
+    swarmshare::test::run_coroutine(io_, body, std::chrono::seconds{10});
   }
 
   // Requests of type T the tracker received about `file_id`.

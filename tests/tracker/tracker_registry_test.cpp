@@ -5,6 +5,8 @@
 
 #include "swarmshare/tracker/tracker_registry.hpp"
 
+#include "run_coroutine.hpp"
+
 #include "swarmshare/core/chunking.hpp"
 #include "swarmshare/core/clock.hpp"
 #include "swarmshare/crypto/certificate.hpp"
@@ -79,19 +81,8 @@ protected:
     return std::make_unique<Client>(io_.get_executor(), config, std::move(at), client_options());
   }
 
-  // Runs `body` on the io_context until it finishes; the limit is a safety net only.
   void run(const std::function<awaitable<void>()>& body) {
-    bool done = false;
-    asio::co_spawn(io_, body(), [&](const std::exception_ptr& error) {
-      done = true;
-      io_.stop();
-      if (error) {
-        std::rethrow_exception(error);
-      }
-    });
-    io_.restart();
-    io_.run_for(20s);
-    EXPECT_TRUE(done) << "the test body did not finish";
+    swarmshare::test::run_coroutine(io_, body, 20s);
   }
 
   swarmshare::test::TempDir dir_;
