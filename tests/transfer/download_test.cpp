@@ -206,9 +206,9 @@ protected:
                                .disk = download_disk_->get_executor(),
                                .channel = me_.config(),
                                .registries = {&registry_},
-                               .limits = {},
+                               .limits = limits_,
                                .random = &me_.random,
-                               .clock = &core::real_clock(),
+                               .clock = clock_,
                                .disk_io = disk_io_};
   }
 
@@ -229,6 +229,11 @@ protected:
   void run() {
     download_->start();
     run_on();
+  }
+  // Runs for `how_long` of real time, done or not.
+  void run_for(std::chrono::milliseconds how_long) {
+    io_.restart();
+    io_.run_for(how_long);
   }
   void run_on() {
     io_.restart();
@@ -266,6 +271,13 @@ protected:
   Node me_;
   FaultInjectingDiskIo fault_disk_;
   DiskIo* disk_io_ = nullptr;
+  // Rate limits on a clock that stands still unless a test moves it: past a limiter's first
+  // bucket every block waits for time that does not come (the link still waits out each
+  // reservation, so a little more trickles through).
+  core::ManualClock limit_clock_;
+  RateLimiter global_download_limit_{limit_clock_};
+  SwarmLimits limits_{};
+  const core::Clock* clock_ = &core::real_clock();
   std::unique_ptr<Recorder> recorder_;
   std::unique_ptr<Download> download_;
 };
@@ -292,6 +304,82 @@ TEST_F(DownloadTest, downloadsFromTwoSeedersIntoTheFolder) {
                           [](std::uint8_t state) { return state == 2; }));
   EXPECT_GE(first.swarm->counters().uploaded + second.swarm->counters().uploaded, kFileBytes);
   EXPECT_TRUE(recorder_->logged("Connected to peer"));
+}
+
+// Sum of the lengths of the chunks `chunk_states` shows as `state`.
+[[nodiscard]] std::uint64_t bytes_in_state(const core::Manifest& manifest,
+                                           const std::vector<std::uint8_t>& chunk_states,
+                                           ChunkProgress state) {
+  std::uint64_t bytes = 0;
+  for (std::uint32_t i = 0; i < chunk_states.size(); ++i) {
+    if (chunk_states[i] == to_byte(state)) {
+      bytes += manifest.chunk_length(core::ChunkIndex{i}).value();
+    }
+  }
+  return bytes;
+}
+
+TEST_F(DownloadTest, globalDownloadLimitHoldsADownloadWithALooserOwnLimit) {
+  add_seeder();
+  global_download_limit_.set_rate(kSlowRate);
+  limits_.download = &global_download_limit_;
+  DownloadOptions options;
+  options.download_rate = std::uint64_t{64} * 1024 * 1024; // alone it would hold nothing back
+  make_download(options);
+  download_->start();
+  run_for(1500ms);
+  EXPECT_FALSE(recorder_->completed);
+  EXPECT_LT(download_->progress().verified_bytes, kFileBytes / 2);
+  global_download_limit_.set_rate(RateLimiter::kUnlimited);
+  run_on();
+  ASSERT_TRUE(recorder_->completed) << recorder_->failure_detail;
+  EXPECT_EQ(read(*recorder_->completed), original_);
+}
+
+TEST_F(DownloadTest, setDownloadRateLimitsARunningDownloadThatStartedWithoutALimit) {
+  add_seeder();
+  clock_ = &limit_clock_; // the download's own limiter reads the download's clock
+  make_download();        // no limit of its own at the start
+  bool limited = false;
+  recorder_->on_progress_hook = [&](const DownloadProgress& progress) {
+    // The first report in this state comes before any peer is connected.
+    if (!limited && progress.state == DownloadState::downloading) {
+      limited = true;
+      download_->set_download_rate(kSlowRate);
+    }
+  };
+  download_->start();
+  run_for(1500ms);
+  ASSERT_TRUE(limited);
+  EXPECT_FALSE(recorder_->completed);
+  EXPECT_LT(download_->progress().verified_bytes, kFileBytes / 2);
+  download_->set_download_rate(RateLimiter::kUnlimited);
+  run_on();
+  ASSERT_TRUE(recorder_->completed) << recorder_->failure_detail;
+  EXPECT_EQ(read(*recorder_->completed), original_);
+}
+
+TEST_F(DownloadTest, chunkStatesShowChunksInProgressWhileTheyDownload) {
+  add_seeder();
+  global_download_limit_.set_rate(kSlowRate);
+  limits_.download = &global_download_limit_;
+  make_download();
+  download_->start();
+  run_for(1500ms);
+  ASSERT_FALSE(recorder_->completed);
+  const auto held = download_->progress();
+  ASSERT_EQ(held.chunk_states.size(), manifest_->chunk_count());
+  EXPECT_TRUE(std::all_of(held.chunk_states.begin(), held.chunk_states.end(),
+                          [](std::uint8_t state) { return state <= 2; }));
+  // Requests are out for chunks the limit holds back; only chunks counted as verified show so.
+  EXPECT_GT(bytes_in_state(*manifest_, held.chunk_states, ChunkProgress::in_progress), 0U);
+  EXPECT_EQ(bytes_in_state(*manifest_, held.chunk_states, ChunkProgress::verified),
+            held.verified_bytes);
+  global_download_limit_.set_rate(RateLimiter::kUnlimited);
+  run_on();
+  ASSERT_TRUE(recorder_->completed) << recorder_->failure_detail;
+  const auto done = download_->progress();
+  EXPECT_EQ(bytes_in_state(*manifest_, done.chunk_states, ChunkProgress::verified), kFileBytes);
 }
 
 TEST_F(DownloadTest, resumesAfterTheDownloadWasDestroyedMidway) {

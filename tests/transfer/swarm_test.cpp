@@ -21,6 +21,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -38,6 +39,7 @@ using asio::awaitable;
 using namespace std::chrono_literals;
 
 constexpr std::uint32_t kChunkBytes = 16 * 1024;
+constexpr std::uint64_t kMiB = 1024 * 1024;
 
 // A download's storage in memory, optionally failing writes (a full disk).
 class MemoryStorage final : public ChunkStorage {
@@ -180,7 +182,7 @@ protected:
     disk_.join();
   }
 
-  Node& add_seeder(bool lying = false, SwarmLimits limits = {}) {
+  Node& add_seeder(bool lying = false, SwarmLimits limits = {}, SwarmOptions options = {}) {
     auto node = std::make_unique<Node>();
     auto storage =
         open_shared_file(path_, file_bytes_, modification_time_ns(path_).value(), node->clock)
@@ -192,9 +194,9 @@ protected:
     for (std::uint32_t i = 0; i < manifest_->chunk_count(); ++i) {
       (void)have.set(core::ChunkIndex{i});
     }
-    node->swarm = std::make_unique<Swarm>(io_.get_executor(), disk_.get_executor(), manifest_,
-                                          storage, std::move(have), SwarmOptions{}, node->random,
-                                          limits, node->observer);
+    node->swarm =
+        std::make_unique<Swarm>(io_.get_executor(), disk_.get_executor(), manifest_, storage,
+                                std::move(have), options, node->random, limits, node->observer);
     start_server(*node);
     nodes_.push_back(std::move(node));
     return *nodes_.back();
@@ -380,6 +382,103 @@ TEST_F(SwarmTest, uploadLimitHoldsDataBackUntilItIsLifted) {
   run([]() -> awaitable<void> { co_return; });
   EXPECT_TRUE(downloader.observer.completed);
   EXPECT_EQ(storage->bytes(), original_);
+}
+
+// Rate limits run on a manual clock that stands still unless a test moves it: past a
+// limiter's first bucket every block waits for time that does not come (the link still
+// waits out each reservation, so a little more trickles through), which keeps the amount
+// held back far below what an unheld peer would fetch.
+
+TEST_F(SwarmTest, perPeerUploadLimitHoldsOnePeerBelowTheGlobalLimit) {
+  make_file(std::uint64_t{4} * 1024 * 1024, 64 * 1024);
+  core::ManualClock limit_clock;
+  // Alone, the global limit would let the whole file through at once: its bucket holds
+  // 6.4 MiB. Each peer's own limit holds about 100 KiB.
+  RateLimiter global(limit_clock, 64 * kMiB);
+  SwarmOptions options;
+  options.upload_rate_per_peer = kMiB;
+  Node& seeder = add_seeder(false, SwarmLimits{.upload = &global, .clock = &limit_clock}, options);
+  auto first_storage = std::make_shared<MemoryStorage>(file_bytes_);
+  auto second_storage = std::make_shared<MemoryStorage>(file_bytes_);
+  Node& first = add_downloader(first_storage);
+  Node& second = add_downloader(second_storage);
+  run(
+      [&]() -> awaitable<void> {
+        for (Node* downloader : {&first, &second}) {
+          const auto connected = co_await connect(*downloader, seeder);
+          EXPECT_TRUE(connected);
+        }
+      },
+      1s);
+  for (Node* downloader : {&first, &second}) {
+    const auto held_back = downloader->swarm->counters().downloaded;
+    EXPECT_GT(held_back, 0U) << "each peer's first bucket passes at once";
+    EXPECT_LT(held_back, file_bytes_ / 4);
+    EXPECT_FALSE(downloader->observer.completed);
+  }
+  // As the limit clock moves, each peer's bucket refills and the rest flows.
+  for (int step = 0; step < 300 && !(first.observer.completed && second.observer.completed);
+       ++step) {
+    limit_clock.advance(1h);
+    io_.restart();
+    io_.run_for(100ms);
+  }
+  ASSERT_TRUE(first.observer.completed);
+  ASSERT_TRUE(second.observer.completed);
+  EXPECT_EQ(first_storage->bytes(), original_);
+  EXPECT_EQ(second_storage->bytes(), original_);
+}
+
+TEST_F(SwarmTest, globalUploadLimitStillHoldsWhenThePerPeerLimitIsLooser) {
+  make_file(std::uint64_t{4} * 1024 * 1024, 64 * 1024);
+  core::ManualClock limit_clock;
+  RateLimiter global(limit_clock, kMiB); // a bucket of about 100 KiB
+  SwarmOptions options;
+  options.upload_rate_per_peer = 64 * kMiB; // alone it would let the whole file through
+  Node& seeder = add_seeder(false, SwarmLimits{.upload = &global, .clock = &limit_clock}, options);
+  auto storage = std::make_shared<MemoryStorage>(file_bytes_);
+  Node& downloader = add_downloader(storage);
+  run(
+      [&]() -> awaitable<void> {
+        const auto connected = co_await connect(downloader, seeder);
+        EXPECT_TRUE(connected);
+      },
+      1s);
+  EXPECT_LT(downloader.swarm->counters().downloaded, file_bytes_ / 4);
+  EXPECT_FALSE(downloader.observer.completed);
+  global.set_rate(RateLimiter::kUnlimited);
+  run([]() -> awaitable<void> { co_return; });
+  EXPECT_TRUE(downloader.observer.completed);
+  EXPECT_EQ(storage->bytes(), original_);
+}
+
+TEST_F(SwarmTest, chunksInProgressAreTheRequestedOnesUntilTheyVerify) {
+  make_file(std::uint64_t{4} * 1024 * 1024, 64 * 1024); // one block a chunk
+  core::ManualClock limit_clock;
+  RateLimiter upload(limit_clock, kMiB);
+  Node& seeder = add_seeder(false, SwarmLimits{.upload = &upload});
+  auto storage = std::make_shared<MemoryStorage>(file_bytes_);
+  Node& downloader = add_downloader(storage);
+  EXPECT_TRUE(downloader.swarm->chunks_in_progress().empty()) << "nothing asked yet";
+  run(
+      [&]() -> awaitable<void> {
+        const auto connected = co_await connect(downloader, seeder);
+        EXPECT_TRUE(connected);
+      },
+      1s);
+  // Requests are out (one block each) and the seeder holds most of them back.
+  const auto in_progress = downloader.swarm->chunks_in_progress();
+  ASSERT_FALSE(in_progress.empty());
+  EXPECT_LE(in_progress.size(), SwarmOptions{}.requests_per_peer);
+  EXPECT_TRUE(std::is_sorted(in_progress.begin(), in_progress.end()));
+  for (const core::ChunkIndex chunk : in_progress) {
+    EXPECT_FALSE(downloader.swarm->have().test(chunk)) << "a verified chunk is not in progress";
+  }
+  upload.set_rate(RateLimiter::kUnlimited);
+  run([]() -> awaitable<void> { co_return; });
+  ASSERT_TRUE(downloader.observer.completed);
+  EXPECT_TRUE(downloader.swarm->chunks_in_progress().empty());
+  EXPECT_TRUE(seeder.swarm->chunks_in_progress().empty()) << "a seeder downloads nothing";
 }
 
 TEST_F(SwarmTest, dialledPeerWithAnotherIdentityIsRefused) {

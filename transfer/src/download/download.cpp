@@ -103,11 +103,8 @@ Download::Impl::Impl(DownloadEnvironment environment_in, DownloadRequest request
       clock(environment.clock != nullptr ? *environment.clock : core::real_clock()),
       random(environment.random != nullptr ? *environment.random : fallback_random()),
       disk_strand(asio::make_strand(environment.disk)), self_id(own_peer_id(environment.channel)),
-      manifest(request.manifest), sources_timer(environment.network),
-      progress_timer(environment.network) {
-  if (options.download_rate != RateLimiter::kUnlimited) {
-    download_limiter = std::make_unique<RateLimiter>(clock, options.download_rate);
-  }
+      download_limiter(clock, options.download_rate), manifest(request.manifest),
+      sources_timer(environment.network), progress_timer(environment.network) {
   if (manifest && manifest->file_id() != request.file_id) {
     manifest.reset(); // not this file's: fetched and checked like an unknown one
   }
@@ -196,10 +193,9 @@ void Download::Impl::begin_downloading(std::uint64_t run, detail::PreparedStorag
     resumed_bytes = verified_bytes;
   }
   SwarmLimits limits = environment.limits;
-  if (download_limiter) {
-    // The swarm's links take one download limiter per swarm: this download's replaces the
-    // global one (see the report on download.hpp).
-    limits.download = download_limiter.get();
+  limits.swarm_download = &download_limiter; // on top of the global limits.download
+  if (limits.clock == nullptr) {
+    limits.clock = &clock;
   }
   const bool already_complete = have.value().all();
   current.events = std::make_unique<SwarmEvents>(weak_from_this(), run, environment.network);
@@ -412,6 +408,11 @@ void Download::start() {
 void Download::pause() { impl_->pause(); }
 void Download::resume() { impl_->resume(); }
 void Download::cancel() { impl_->cancel(); }
+
+void Download::set_download_rate(std::uint64_t bytes_per_second) {
+  impl_->options.download_rate = bytes_per_second;
+  impl_->download_limiter.set_rate(bytes_per_second);
+}
 
 const core::FileId& Download::file_id() const noexcept { return impl_->request.file_id; }
 DownloadState Download::state() const noexcept { return impl_->state; }

@@ -115,8 +115,10 @@ struct Download::Impl : std::enable_shared_from_this<Download::Impl> {
   /// the disk pool that its jobs ran on.
   std::optional<boost::asio::strand<boost::asio::any_io_executor>> disk_strand;
   crypto::PeerId self_id;
-  /// Declared before the swarms: their links hold a pointer to it.
-  std::unique_ptr<RateLimiter> download_limiter;
+  /// This download's own limit (unlimited unless set), so set_download_rate works whether
+  /// or not the download started with one. Declared before the swarms: their links hold a
+  /// pointer to it.
+  RateLimiter download_limiter;
 
   // ---- State ----
   DownloadState state = DownloadState::fetching_manifest;

@@ -30,10 +30,27 @@ DownloadProgress Download::Impl::make_progress() const {
   progress.upload_rate = upload_rate;
   progress.peers = peers_now();
   progress.sources_known = static_cast<std::uint32_t>(known.size());
-  // Verified or not: the swarm does not say which chunks are partly there.
-  progress.chunk_states.reserve(verified.size());
-  for (const bool done : verified) {
-    progress.chunk_states.push_back(done ? 2 : 0);
+  progress.chunk_states.assign(verified.size(), to_byte(ChunkProgress::missing));
+  if (current.swarm) {
+    for (const core::ChunkIndex chunk : current.swarm->chunks_in_progress()) {
+      const auto index = static_cast<std::size_t>(core::index_value(chunk));
+      if (index < progress.chunk_states.size()) {
+        progress.chunk_states[index] = to_byte(ChunkProgress::in_progress);
+      }
+    }
+    // Verified by the swarm, but its event has not reached us yet: not in verified_bytes,
+    // so not shown verified either.
+    const Bitfield& have = current.swarm->have();
+    for (std::size_t i = 0; i < verified.size(); ++i) {
+      if (!verified[i] && have.test(core::ChunkIndex{static_cast<std::uint32_t>(i)})) {
+        progress.chunk_states[i] = to_byte(ChunkProgress::in_progress);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < verified.size(); ++i) {
+    if (verified[i]) {
+      progress.chunk_states[i] = to_byte(ChunkProgress::verified);
+    }
   }
   return progress;
 }

@@ -32,14 +32,6 @@ void PeerLink::start(Handler& handler) {
       channel_.get_executor(), [self]() { return self->write_loop(); }, asio::detached);
 }
 
-void PeerLink::set_limiters(RateLimiter* upload_global, RateLimiter* upload_peer,
-                            RateLimiter* download_global, RateLimiter* download_peer) noexcept {
-  upload_global_ = upload_global;
-  upload_peer_ = upload_peer;
-  download_global_ = download_global;
-  download_peer_ = download_peer;
-}
-
 void PeerLink::send(const wire::Message& message) {
   if (closing_ || ended_) {
     return;
@@ -137,7 +129,7 @@ asio::awaitable<void> PeerLink::read_loop() {
     std::chrono::nanoseconds wait{0};
     if (const auto* data = std::get_if<wire::Data>(&message)) {
       counters_.data_bytes_received += data->bytes.size();
-      wait = reserve_all({download_global_, download_peer_}, data->bytes.size());
+      wait = reserve_all({limiters_.global_download, limiters_.swarm_download}, data->bytes.size());
     }
     if (std::holds_alternative<wire::Hello>(message)) {
       close(wire::GoodbyeReason::protocol_error);
@@ -174,7 +166,8 @@ asio::awaitable<void> PeerLink::write_loop() {
     outbox_.pop_front();
     queued_bytes_ -= item.bytes.size();
     if (item.data_bytes > 0) {
-      const auto wait = reserve_all({upload_global_, upload_peer_}, item.data_bytes);
+      const auto wait =
+          reserve_all({limiters_.global_upload, limiters_.peer_upload}, item.data_bytes);
       if (wait > std::chrono::nanoseconds::zero()) {
         co_await pace(wait);
         if (ended_) {

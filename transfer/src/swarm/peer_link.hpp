@@ -60,11 +60,21 @@ public:
   /// Starts the loops. `handler` must stay valid until on_closed or abort().
   void start(Handler& handler);
 
-  /// Data we send waits for these (the global upload limit and this peer's); data we
-  /// receive makes the read loop wait for these before it reads on, so TCP slows the
-  /// sender. Null: no limit. The limiters must outlive the link.
-  void set_limiters(RateLimiter* upload_global, RateLimiter* upload_peer,
-                    RateLimiter* download_global, RateLimiter* download_peer) noexcept;
+  /// The limits a link's data passes through. Every one that is set applies and the
+  /// strictest wins; null: no such limit.
+  struct Limiters {
+    RateLimiter* global_upload = nullptr;
+    RateLimiter* peer_upload = nullptr; ///< this link's own
+    RateLimiter* global_download = nullptr;
+    /// Shared by every link of one swarm: a download's own limit.
+    RateLimiter* swarm_download = nullptr;
+  };
+
+  /// Data we send waits for the upload limiters; data we receive makes the read loop wait
+  /// for the download limiters before it reads on, so TCP slows the sender. The limiters
+  /// must stay valid until the link has ended (on_closed called, or aborted): an ended link
+  /// never touches them again.
+  void set_limiters(const Limiters& limiters) noexcept { limiters_ = limiters; }
 
   /// Queues a message. Ignored once the link is closing.
   void send(const wire::Message& message);
@@ -99,10 +109,7 @@ private:
   crypto::PeerId peer_id_; ///< kept: a channel moved away by abort() may not be asked
   core::Endpoint remote_;
   Handler* handler_ = nullptr;
-  RateLimiter* upload_global_ = nullptr;
-  RateLimiter* upload_peer_ = nullptr;
-  RateLimiter* download_global_ = nullptr;
-  RateLimiter* download_peer_ = nullptr;
+  Limiters limiters_;
   std::deque<Outgoing> outbox_;
   std::size_t queued_bytes_ = 0;
   boost::asio::steady_timer outbox_ready_;

@@ -69,6 +69,10 @@ struct Outstanding {
 
 struct Peer {
   explicit Peer(const crypto::PeerId& peer_id) : id(peer_id) {}
+  /// Its link's own upload limit, when there is one. The Peer is erased only once its link
+  /// has ended (detach comes from on_closed; abort_all aborts first), and an ended link
+  /// never touches its limiters again.
+  std::unique_ptr<RateLimiter> upload_limiter;
   std::shared_ptr<PeerLink> link;
   PeerSlot slot{};
   crypto::PeerId id;
@@ -95,6 +99,7 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
       : network(std::move(network_executor)), disk(std::move(disk_executor)),
         manifest(std::move(file)), storage(std::move(chunk_storage)), have(std::move(have_chunks)),
         options(swarm_options), random(random_source), limits(swarm_limits),
+        clock(limits.clock != nullptr ? *limits.clock : core::real_clock()),
         observer(swarm_observer), tick_timer(network) {
     downloading = !have.all();
     serving = !downloading || options.serve_while_downloading;
@@ -117,7 +122,16 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
 
   void attach(crypto::SecureChannel channel, const core::Endpoint& remote) {
     auto link = std::make_shared<PeerLink>(std::move(channel), remote);
-    link->set_limiters(limits.upload, nullptr, limits.download, nullptr);
+    // A refused link only says goodbye: it moves no data and gets no limiter of its own.
+    const bool refused = stopped || banned.contains(link->peer_id());
+    Peer peer(link->peer_id());
+    if (!refused && options.upload_rate_per_peer != RateLimiter::kUnlimited) {
+      peer.upload_limiter = std::make_unique<RateLimiter>(clock, options.upload_rate_per_peer);
+    }
+    link->set_limiters(PeerLink::Limiters{.global_upload = limits.upload,
+                                          .peer_upload = peer.upload_limiter.get(),
+                                          .global_download = limits.download,
+                                          .swarm_download = limits.swarm_download});
     link->start(*this);
     if (stopped) {
       link->close(wire::GoodbyeReason::shutting_down);
@@ -127,7 +141,6 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
       link->close(wire::GoodbyeReason::banned);
       return;
     }
-    Peer peer(link->peer_id());
     peer.link = link;
     peer.slot = PeerSlot{next_slot++};
     by_link[link.get()] = peer.slot;
@@ -700,6 +713,7 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
   SwarmOptions options;
   core::Random& random;
   SwarmLimits limits;
+  const core::Clock& clock; ///< for the per-peer limiters
   SwarmObserver& observer;
   std::optional<PiecePicker> picker;
   std::map<PeerSlot, Peer> peers;
@@ -751,6 +765,20 @@ SwarmCounters Swarm::counters() const noexcept {
   SwarmCounters counters = impl_->counters;
   counters.peers = static_cast<std::uint32_t>(impl_->peers.size());
   return counters;
+}
+
+std::vector<core::ChunkIndex> Swarm::chunks_in_progress() const {
+  std::vector<core::ChunkIndex> chunks;
+  if (!impl_->picker) {
+    return chunks;
+  }
+  for (std::uint32_t i = 0; i < impl_->picker->chunk_count(); ++i) {
+    const auto state = impl_->picker->chunk_state(core::ChunkIndex{i});
+    if (state && (state.value() == ChunkState::partial || state.value() == ChunkState::verifying)) {
+      chunks.push_back(core::ChunkIndex{i});
+    }
+  }
+  return chunks;
 }
 
 void Swarm::set_serving(bool serving) {

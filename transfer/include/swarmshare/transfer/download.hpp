@@ -45,7 +45,9 @@ struct DownloadOptions {
   std::chrono::milliseconds no_source_timeout = std::chrono::seconds{60};
   /// A peer that failed to dial is not tried again for this long.
   std::chrono::milliseconds redial_after = std::chrono::seconds{30};
-  /// Per-download rate limit, bytes per second (0: none); the global ones are in limits.
+  /// This download's own rate limit, bytes per second (0: none), on top of the global one
+  /// in DownloadEnvironment::limits: both apply, the stricter wins. Changed while running
+  /// by Download::set_download_rate.
   std::uint64_t download_rate = 0;
   SwarmOptions swarm;
 };
@@ -75,6 +77,18 @@ enum class DownloadState {
 
 [[nodiscard]] std::string_view to_string(DownloadState state) noexcept;
 
+/// How far one chunk is, as DownloadProgress::chunk_states holds it: one byte per chunk, so
+/// the client and the GUI can keep and pass the vector as it is. The values are fixed.
+enum class ChunkProgress : std::uint8_t {
+  missing = 0,     ///< nothing of it asked for or received (or it failed and is asked again)
+  in_progress = 1, ///< blocks requested from a peer or partly received, or being verified
+  verified = 2,    ///< verified: on disk for good and served to other peers
+};
+
+[[nodiscard]] constexpr std::uint8_t to_byte(ChunkProgress progress) noexcept {
+  return static_cast<std::uint8_t>(progress);
+}
+
 struct DownloadProgress {
   DownloadState state = DownloadState::fetching_manifest;
   std::uint64_t total_bytes = 0;
@@ -88,7 +102,9 @@ struct DownloadProgress {
   std::uint64_t upload_rate = 0;
   std::uint32_t peers = 0;
   std::uint32_t sources_known = 0;
-  /// One entry per chunk: 0 missing, 1 partial or verifying, 2 verified (for the chunk bar).
+  /// One ChunkProgress per chunk, as its byte (for the chunk bar): 0 missing, 1 in progress
+  /// (requested, partly received or being verified), 2 verified. Only chunks counted in
+  /// verified_bytes are 2.
   std::vector<std::uint8_t> chunk_states;
 };
 
@@ -151,6 +167,9 @@ public:
   void resume();
   /// Stops and deletes the .part file and its record.
   void cancel();
+  /// Changes this download's own limit (DownloadOptions::download_rate) from now on, while
+  /// running or not; kUnlimited (0): none. The global limit still applies.
+  void set_download_rate(std::uint64_t bytes_per_second);
 
   [[nodiscard]] const core::FileId& file_id() const noexcept;
   [[nodiscard]] DownloadState state() const noexcept;

@@ -13,6 +13,7 @@
 
 #include <utility> // before Boost.Asio: Boost 1.74 uses std::exchange without including it
 
+#include "swarmshare/core/clock.hpp"
 #include "swarmshare/core/endpoint.hpp"
 #include "swarmshare/core/manifest.hpp"
 #include "swarmshare/core/random.hpp"
@@ -55,6 +56,9 @@ struct SwarmOptions {
   /// Failed chunks a peer may share in before it is banned, when it was not the only
   /// contributor (one contributor is banned at once).
   std::uint32_t max_shared_failures = 3;
+  /// Upload limit for each attached peer on its own, bytes per second (0: none), on top of
+  /// SwarmLimits::upload: both apply, the stricter wins. One peer cannot take all of it.
+  std::uint64_t upload_rate_per_peer = 0;
 };
 
 /// What a swarm tells its owner. Called on the network thread.
@@ -89,10 +93,19 @@ struct SwarmCounters {
   std::uint32_t peers_served = 0; ///< distinct peers that received data from us
 };
 
-/// The global limits every swarm of a process shares; they must outlive the swarms.
+/// The rate limits a swarm's data passes through; null: no such limit. Every limit that is
+/// set applies and the strictest wins. The limiters and the clock must outlive the swarm.
 struct SwarmLimits {
+  /// Global: every swarm of the process shares it.
   RateLimiter* upload = nullptr;
+  /// Global: every swarm of the process shares it.
   RateLimiter* download = nullptr;
+  /// This swarm's own download limit (its Download's), shared by its peers only.
+  RateLimiter* swarm_download = nullptr;
+  /// What the limiters the swarm makes itself (one per peer, SwarmOptions::
+  /// upload_rate_per_peer) read the time from; null: core::real_clock(). Tests pass a
+  /// core::ManualClock.
+  const core::Clock* clock = nullptr;
 };
 
 class Swarm {
@@ -123,6 +136,9 @@ public:
   [[nodiscard]] bool is_attached(const crypto::PeerId& peer) const noexcept;
   [[nodiscard]] bool is_banned(const crypto::PeerId& peer) const noexcept;
   [[nodiscard]] SwarmCounters counters() const noexcept;
+  /// Chunks started and not yet verified: blocks requested from a peer or received, or
+  /// every block received and the chunk being verified. Ascending; empty unless downloading.
+  [[nodiscard]] std::vector<core::ChunkIndex> chunks_in_progress() const;
   /// Serving on or off (off: every peer gets budget 0; on again: budgets as before).
   void set_serving(bool serving);
 
