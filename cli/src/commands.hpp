@@ -128,6 +128,20 @@ struct UnshareCommand {
   CLI::App* command = nullptr;
 };
 
+/// `settings [KEY [VALUE]]`: without arguments prints every setting, one `KEY VALUE` line
+/// each (one JSON object with --json); with KEY prints that one; with KEY VALUE saves it
+/// (and prints it). The keys are listed in the command's --help. Exit codes: 0 done, 1 the
+/// state cannot be read or written, 2 an unknown key or a value out of range.
+struct SettingsCommand {
+  std::string key;
+  std::string value;
+
+  void add_to(CLI::App& app);
+  [[nodiscard]] int run(const GlobalOptions& global) const;
+
+  CLI::App* command = nullptr;
+};
+
 /// The share link for a share: its File ID, name, size and tracker, and our own peer
 /// endpoint when `serving` is given (an address others can reach: see share_command.cpp).
 [[nodiscard]] std::string share_link_for(const client::ShareResult& share,

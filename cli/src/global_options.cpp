@@ -155,8 +155,13 @@ core::Result<client::SessionOptions> GlobalOptions::session_options() const {
     }
   }
   options.listen = bind.with_port(listen_port.value_or(0));
-  options.upload_limit = up_limit ? parse_rate(*up_limit).value_or(0) : 0;
-  options.download_limit = down_limit ? parse_rate(*down_limit).value_or(0) : 0;
+  // Only what was given: the rest comes from the saved settings (`swarmshare-cli settings`).
+  if (up_limit) {
+    options.upload_limit = parse_rate(*up_limit).value_or(0);
+  }
+  if (down_limit) {
+    options.download_limit = parse_rate(*down_limit).value_or(0);
+  }
   return options;
 }
 

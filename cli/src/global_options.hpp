@@ -51,7 +51,8 @@ struct GlobalOptions {
   /// Whether --tracker was given at all (`none` included): a share link's tracker is used
   /// only when it was not.
   [[nodiscard]] bool tracker_given() const noexcept { return tracker.has_value(); }
-  /// The engine's options from these: home, tracker, listen address and port, limits.
+  /// The engine's options from these: home, tracker, listen address and port, and the limits
+  /// given (they win over the saved settings for this run only).
   /// Errors: no home directory to derive the data directory from.
   [[nodiscard]] core::Result<client::SessionOptions> session_options() const;
 };

@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
   stats.add_to(app);
   UnshareCommand unshare;
   unshare.add_to(app);
+  SettingsCommand settings;
+  settings.add_to(app);
 
   try {
     app.parse(argc, argv);
@@ -80,6 +82,9 @@ int main(int argc, char** argv) {
     }
     if (unshare.command->parsed()) {
       return unshare.run(global);
+    }
+    if (settings.command->parsed()) {
+      return settings.run(global);
     }
   } catch (const std::exception& error) {
     std::cerr << "swarmshare-cli: " << error.what() << '\n';

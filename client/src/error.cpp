@@ -13,6 +13,7 @@ public:
     switch (static_cast<Errc>(value)) {
     case Errc::home_in_use: return "home directory in use by another Swarmshare process";
     case Errc::home_unusable: return "home directory cannot be created or locked";
+    case Errc::invalid_setting: return "setting out of range";
     }
     return "unknown swarmshare.client error " + std::to_string(value);
   }

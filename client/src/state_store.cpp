@@ -13,7 +13,7 @@ using namespace state_sql;
 
 namespace {
 
-// Schema, version 1.
+// Schema, version 1 (version 2 follows it).
 //
 // Enums are stored as their text (to_string), not as numbers: a damaged or foreign value is
 // then recognisable, and adding a state later needs no renumbering. There are no CHECK
@@ -77,7 +77,15 @@ CREATE TABLE settings (
 ) WITHOUT ROWID;
 )sql";
 
-const std::array<core::sqlite::Migration, 1> kMigrations{{{kSchemaV1}}};
+// Version 2: the queue of downloads waiting for a free slot (Session's max_active_downloads)
+// keeps the order they were queued in, across restarts. A download queued again (paused,
+// then resumed while every slot is taken) goes to the back, so rowid order is not enough.
+// NULL unless the download is queued.
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE downloads ADD COLUMN queue_position INTEGER;
+)sql";
+
+const std::array<core::sqlite::Migration, 2> kMigrations{{{kSchemaV1}, {kSchemaV2}}};
 static_assert(kMigrations.size() == StateStore::kSchemaVersion);
 
 } // namespace
@@ -170,6 +178,22 @@ core::Status StateStore::set_bool(std::string_view key, bool value) {
 
 core::Status StateStore::set_int(std::string_view key, std::int64_t value) {
   return set_string(key, std::to_string(value));
+}
+
+core::Status StateStore::set_settings(std::span<const SettingValue> values) {
+  return impl_->write([&](Database& db) -> core::Status {
+    for (const auto& [key, value] : values) {
+      if (value) {
+        BOOST_OUTCOME_TRY(execute(db,
+                                  "INSERT INTO settings (key, value) VALUES (?1, ?2) "
+                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                  key, *value));
+      } else {
+        BOOST_OUTCOME_TRY(execute(db, "DELETE FROM settings WHERE key = ?1", key));
+      }
+    }
+    return boost::outcome_v2::success();
+  });
 }
 
 core::Status StateStore::remove_setting(std::string_view key) {

@@ -35,6 +35,10 @@ namespace {
   return std::move(*found.value());
 }
 
+// The position after the last queued download's (1 for an empty queue).
+constexpr std::string_view kNextQueuePosition =
+    "(SELECT COALESCE(MAX(queue_position), 0) + 1 FROM downloads WHERE state = 'queued')";
+
 [[nodiscard]] bool is_terminal(DownloadState state) noexcept {
   return state == DownloadState::completed || state == DownloadState::failed ||
          state == DownloadState::cancelled;
@@ -116,14 +120,28 @@ core::Status StateStore::add_download(const DownloadRecord& r) {
   if (r.manifest && r.manifest->file_id() != r.file_id) {
     return StateErrc::invalid_request;
   }
+  // A download added as queued goes to the back of the queue.
+  static const std::string sql =
+      "INSERT INTO downloads (file_id, destination, part_path, manifest, state, bytes_verified, "
+      "added_at, finished_at, final_path, last_error, share_answer, queue_position) VALUES (?1, "
+      "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, CASE WHEN ?5 = 'queued' THEN " +
+      std::string{kNextQueuePosition} + " END)";
   return impl_->write([&](Database& db) {
-    return execute(db,
-                   "INSERT INTO downloads (file_id, destination, part_path, manifest, state, "
-                   "bytes_verified, added_at, finished_at, final_path, last_error, share_answer) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                   r.file_id, r.destination, r.part_path, r.manifest, r.state, r.bytes_verified,
-                   r.added_at, r.finished_at, r.final_path, r.last_error, r.share_answer);
+    return execute(db, sql, r.file_id, r.destination, r.part_path, r.manifest, r.state,
+                   r.bytes_verified, r.added_at, r.finished_at, r.final_path, r.last_error,
+                   r.share_answer);
   });
+}
+
+core::Result<std::vector<DownloadRecord>> StateStore::queued_downloads() {
+  static const std::string sql = std::string{kDownloadColumns} +
+                                 " WHERE state = 'queued' ORDER BY queue_position, download_key";
+  const std::lock_guard lock(impl_->mutex);
+  auto rows = query(impl_->db, sql);
+  if (!rows) {
+    return rows.error();
+  }
+  return read_all<DownloadRecord>(*rows.value(), read_download);
 }
 
 core::Result<std::optional<DownloadRecord>> StateStore::download(const core::FileId& file_id) {
@@ -164,8 +182,12 @@ core::Status StateStore::set_download_state(const core::FileId& file_id, Downloa
     return StateErrc::invalid_request;
   }
   return impl_->write([&](Database& db) {
-    return change_one(db, "UPDATE downloads SET state = ?2, finished_at = NULL WHERE file_id = ?1",
-                      file_id, state);
+    // Every state change moves the queue position: to the back when queued, else none.
+    static const std::string sql =
+        "UPDATE downloads SET state = ?2, finished_at = NULL, queue_position = CASE WHEN ?2 = "
+        "'queued' THEN " +
+        std::string{kNextQueuePosition} + " END WHERE file_id = ?1";
+    return change_one(db, sql, file_id, state);
   });
 }
 

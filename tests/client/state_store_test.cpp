@@ -288,6 +288,60 @@ TEST_F(StateStoreTest, completedDownloadGetsItsHistoryLineOnceAndAwaitsTheShareQ
   EXPECT_EQ(awaiting[0].file_id, manifest.file_id());
 }
 
+std::vector<core::FileId> queued_ids(StateStore& store) {
+  auto queued = store.queued_downloads();
+  EXPECT_TRUE(queued) << queued.error().message();
+  std::vector<core::FileId> ids;
+  for (const auto& record : queued.value()) {
+    ids.push_back(record.file_id);
+  }
+  return ids;
+}
+
+TEST_F(StateStoreTest, queuedDownloadsComeBackInTheOrderTheyWereQueued) {
+  const core::FileId a = make_manifest("a").file_id();
+  const core::FileId b = make_manifest("b").file_id();
+  const core::FileId c = make_manifest("c").file_id();
+  DownloadRecord first = make_download(make_manifest("a"));
+  ASSERT_TRUE(store().add_download(first)); // active: not queued
+  DownloadRecord second = make_download(make_manifest("b"));
+  second.state = DownloadState::queued;
+  ASSERT_TRUE(store().add_download(second));
+  DownloadRecord third = make_download(make_manifest("c"));
+  ASSERT_TRUE(store().add_download(third));
+  ASSERT_TRUE(store().set_download_state(c, DownloadState::queued));
+  // a, the oldest row, is queued last: it waits behind b and c.
+  ASSERT_TRUE(store().set_download_state(a, DownloadState::queued));
+  EXPECT_EQ(queued_ids(store()), (std::vector{b, c, a}));
+
+  reopen();
+  EXPECT_EQ(queued_ids(store()), (std::vector{b, c, a}));
+  // Started, then queued again: to the back.
+  ASSERT_TRUE(store().set_download_state(b, DownloadState::active));
+  EXPECT_EQ(queued_ids(store()), (std::vector{c, a}));
+  ASSERT_TRUE(store().set_download_state(b, DownloadState::queued));
+  EXPECT_EQ(queued_ids(store()), (std::vector{c, a, b}));
+  ASSERT_TRUE(store().record_download_cancelled(a, at(30)));
+  EXPECT_EQ(queued_ids(store()), (std::vector{c, b}));
+}
+
+TEST_F(StateStoreTest, settingsWrittenTogetherAreSetOrRemovedAtOnce) {
+  ASSERT_TRUE(store().set_string("folder", "/tmp"));
+  const std::vector<StateStore::SettingValue> values{
+      {"rate", "100"}, {"flag", "true"}, {"folder", std::nullopt}};
+  ASSERT_TRUE(store().set_settings(values));
+  EXPECT_EQ(store().get_int("rate", 0).value(), 100);
+  EXPECT_TRUE(store().get_bool("flag", false).value());
+  EXPECT_FALSE(store().setting("folder").value().has_value());
+
+  // A failure half way leaves the first values unwritten.
+  raw_exec(path_, "CREATE TRIGGER no_bad BEFORE INSERT ON settings WHEN NEW.key = 'bad' "
+                  "BEGIN SELECT RAISE(ABORT, 'refused'); END");
+  const std::vector<StateStore::SettingValue> failing{{"rate", "200"}, {"bad", "x"}};
+  EXPECT_FALSE(store().set_settings(failing));
+  EXPECT_EQ(store().get_int("rate", 0).value(), 100);
+}
+
 TEST_F(StateStoreTest, downloadWithoutManifestCannotComplete) {
   DownloadRecord record = make_download(make_manifest("a"));
   record.manifest.reset();
@@ -635,7 +689,7 @@ TEST_F(StateStoreTest, damagedManifestOrNegativeCounterIsAnError) {
   EXPECT_EQ(store().totals().error(), StateErrc::unreadable_row);
 }
 
-TEST(StateStoreVersions, createsSchemaVersionOne) {
+TEST(StateStoreVersions, createsTheCurrentSchemaVersion) {
   test::TempDir dir;
   const auto path = dir.path() / StateStore::kFileName;
   ASSERT_TRUE(StateStore::open(path));
@@ -647,6 +701,24 @@ TEST(StateStoreVersions, createsSchemaVersionOne) {
   EXPECT_EQ(sqlite3_column_int64(statement, 0), StateStore::kSchemaVersion);
   sqlite3_finalize(statement);
   sqlite3_close(db);
+}
+
+TEST(StateStoreVersions, versionOneDatabaseIsMigratedKeepingItsDownloads) {
+  test::TempDir dir;
+  const auto path = dir.path() / StateStore::kFileName;
+  const DownloadRecord record = make_download(make_manifest("old.iso"));
+  {
+    auto store = StateStore::open(path);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store.value().add_download(record));
+  }
+  // Back to version 1 as an older build left it: no queue positions.
+  raw_exec(path, "ALTER TABLE downloads DROP COLUMN queue_position; PRAGMA user_version = 1");
+  auto store = StateStore::open(path);
+  ASSERT_TRUE(store) << store.error().message();
+  expect_same_download(store.value().download(record.file_id).value().value(), record);
+  ASSERT_TRUE(store.value().set_download_state(record.file_id, DownloadState::queued));
+  ASSERT_EQ(store.value().queued_downloads().value().size(), 1U);
 }
 
 TEST(StateStoreVersions, refusesADatabaseOfANewerSchema) {

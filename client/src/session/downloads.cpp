@@ -3,9 +3,12 @@
 
 #include "session/session_impl.hpp"
 
+#include "swarmshare/client/error.hpp"
 #include "swarmshare/transfer/download_folder.hpp"
 
 #include <boost/asio/post.hpp>
+
+#include <algorithm>
 
 namespace swarmshare::client {
 namespace {
@@ -81,40 +84,83 @@ void ActiveDownload::on_log(const std::string& line) { session.log(LogLevel::inf
 
 // ---- Session::Impl ----
 
+std::size_t Session::Impl::active_count() const noexcept {
+  return static_cast<std::size_t>(
+      std::count_if(downloads.begin(), downloads.end(), [](const auto& entry) {
+        return !entry.second->paused && !entry.second->finished;
+      }));
+}
+
 core::Status Session::Impl::start_download(DownloadCommand command) {
   if (stopping) {
     return make_error_code(tracker::Errc::tracker_client_stopped);
   }
-  if (const auto running = downloads.find(command.file_id); running != downloads.end()) {
+  if (command.folder.empty()) {
+    if (!settings.download_folder) {
+      return make_error_code(Errc::invalid_setting);
+    }
+    command.folder = *settings.download_folder;
+  }
+  if (queue.contains(command.file_id)) {
+    return boost::outcome_v2::success(); // waiting already, in its place
+  }
+  const auto running = downloads.find(command.file_id);
+  if (running != downloads.end() && !running->second->paused) {
     running->second->download->resume();
     return boost::outcome_v2::success();
   }
-  auto existing = state.download(command.file_id);
-  if (!existing) {
-    return existing.error();
-  }
-  if (existing.value() && is_finished(existing.value()->state)) {
-    (void)state.remove_download(command.file_id); // downloading again
-    existing.value().reset();
-  }
-  if (!command.manifest && existing.value() && existing.value()->manifest) {
-    command.manifest = std::make_shared<const core::Manifest>(*existing.value()->manifest);
-  }
-  if (existing.value()) {
-    (void)state.set_download_state(command.file_id, DownloadState::active);
-  } else {
-    DownloadRecord record;
-    record.file_id = command.file_id;
-    record.destination = command.folder;
-    if (command.manifest) {
-      record.manifest = *command.manifest;
-      record.part_path = transfer::part_path_for(command.folder, command.manifest->name());
+  const bool must_wait = !queue.has_free_slot(active_count());
+  if (running == downloads.end()) {
+    auto existing = state.download(command.file_id);
+    if (!existing) {
+      return existing.error();
     }
-    record.state = DownloadState::active;
-    record.added_at = now_unix();
-    if (auto added = state.add_download(record); !added) {
-      return added.error();
+    if (existing.value() && is_finished(existing.value()->state)) {
+      (void)state.remove_download(command.file_id); // downloading again
+      existing.value().reset();
     }
+    if (!command.manifest && existing.value() && existing.value()->manifest) {
+      command.manifest = std::make_shared<const core::Manifest>(*existing.value()->manifest);
+    }
+    if (!existing.value()) {
+      DownloadRecord record;
+      record.file_id = command.file_id;
+      record.destination = command.folder;
+      if (command.manifest) {
+        record.manifest = *command.manifest;
+        record.part_path = transfer::part_path_for(command.folder, command.manifest->name());
+      }
+      record.state = must_wait ? DownloadState::queued : DownloadState::active;
+      record.added_at = now_unix();
+      if (auto added = state.add_download(record); !added) {
+        return added.error();
+      }
+    }
+  }
+  if (must_wait) {
+    // Saved as queued (at the back of the queue), so it waits in its place after a restart.
+    if (auto recorded = state.set_download_state(command.file_id, DownloadState::queued);
+        !recorded) {
+      return recorded.error();
+    }
+    const core::FileId file_id = command.file_id;
+    const std::uint32_t position = queue.push(std::move(command));
+    log(LogLevel::info,
+        "Download of " + file_id.to_hex() + " queued (position " + std::to_string(position) + ")");
+    emit(DownloadQueued{file_id, position});
+    return boost::outcome_v2::success();
+  }
+  return launch_download(std::move(command));
+}
+
+core::Status Session::Impl::launch_download(DownloadCommand command) {
+  (void)state.set_download_state(command.file_id, DownloadState::active);
+  if (const auto running = downloads.find(command.file_id); running != downloads.end()) {
+    // Paused in this run: it goes on from where it stopped.
+    running->second->paused = false;
+    running->second->download->resume();
+    emit(DownloadStarted{command.file_id, running->second->folder});
+    return boost::outcome_v2::success();
   }
 
   auto active = std::make_unique<ActiveDownload>(*this, command.file_id);
@@ -133,7 +179,7 @@ core::Status Session::Impl::start_download(DownloadCommand command) {
   request.manifest = std::move(command.manifest);
   request.initial_sources = std::move(command.sources);
   transfer::DownloadOptions download_options = options.download;
-  download_options.swarm.serve_while_downloading = options.serve_while_downloading;
+  download_options.swarm.serve_while_downloading = settings.serve_while_downloading;
   active->download = std::make_unique<transfer::Download>(
       std::move(environment), std::move(request), download_options, *active);
   ActiveDownload& raw = *active;
@@ -141,6 +187,19 @@ core::Status Session::Impl::start_download(DownloadCommand command) {
   emit(DownloadStarted{command.file_id, command.folder});
   raw.download->start();
   return boost::outcome_v2::success();
+}
+
+void Session::Impl::start_queued() {
+  if (stopping) {
+    return; // the queue stays saved for the next run
+  }
+  for (auto& command : queue.pop_startable(active_count())) {
+    const core::FileId file_id = command.file_id;
+    if (auto started = launch_download(std::move(command)); !started) {
+      log(LogLevel::error, "Cannot start the queued download of " + file_id.to_hex() + ": " +
+                               started.error().message());
+    }
+  }
 }
 
 void Session::Impl::restore_downloads() {
@@ -155,47 +214,80 @@ void Session::Impl::restore_downloads() {
       emit(std::move(completed));
     }
   }
-  auto records = state.downloads();
-  if (!records) {
-    log(LogLevel::error, "Cannot read the downloads: " + records.error().message());
-    return;
-  }
-  for (auto& record : records.value()) {
-    if (record.state != DownloadState::active && record.state != DownloadState::queued) {
-      continue;
-    }
+  const auto command_for = [](const DownloadRecord& record) {
     DownloadCommand command;
     command.file_id = record.file_id;
     command.folder = record.destination;
     if (record.manifest) {
       command.manifest = std::make_shared<const core::Manifest>(*record.manifest);
     }
-    if (auto started = start_download(std::move(command)); !started) {
+    return command;
+  };
+  auto records = state.downloads();
+  auto queued = state.queued_downloads();
+  if (!records || !queued) {
+    log(LogLevel::error,
+        "Cannot read the downloads: " + (records ? queued.error() : records.error()).message());
+    return;
+  }
+  // The downloads that were running go on first, whatever the limit: they had their slots
+  // (a limit lowered since stops none of them, as it would not in a running session).
+  for (const auto& record : records.value()) {
+    if (record.state != DownloadState::active) {
+      continue;
+    }
+    if (auto started = launch_download(command_for(record)); !started) {
       log(LogLevel::error, "Cannot resume the download of " + record.file_id.to_hex() + ": " +
                                started.error().message());
     }
   }
+  // Then the queue, in its saved order; what fits in the free slots starts.
+  for (const auto& record : queued.value()) {
+    (void)queue.push(command_for(record));
+  }
+  start_queued();
+  // The front end learns what still waits, as when it was queued.
+  const auto waiting = queue.order();
+  for (std::size_t i = 0; i < waiting.size(); ++i) {
+    emit(DownloadQueued{waiting[i], static_cast<std::uint32_t>(i + 1)});
+  }
 }
 
 void Session::Impl::finish_download(const core::FileId& file_id) {
+  if (const auto running = downloads.find(file_id); running != downloads.end()) {
+    running->second->finished = true;
+  }
   // Called from inside the download's own callbacks: it is destroyed once they returned.
-  asio::post(io, [self = shared_from_this(), file_id] { self->downloads.erase(file_id); });
+  asio::post(io, [self = shared_from_this(), file_id] {
+    self->downloads.erase(file_id);
+    self->start_queued();
+  });
 }
 
 core::Status Session::Impl::pause_download(const core::FileId& file_id) {
+  if (queue.remove(file_id)) {
+    // Out of the queue; resume() puts it back (at the back).
+    (void)state.set_download_state(file_id, DownloadState::paused);
+    return boost::outcome_v2::success();
+  }
   const auto running = downloads.find(file_id);
   if (running == downloads.end()) {
     return make_error_code(StateErrc::not_found);
   }
   running->second->download->pause();
+  running->second->paused = true;
   (void)state.set_download_state(file_id, DownloadState::paused);
+  start_queued(); // its slot is free
   return boost::outcome_v2::success();
 }
 
 core::Status Session::Impl::resume_download(const core::FileId& file_id) {
+  if (queue.contains(file_id)) {
+    return boost::outcome_v2::success(); // it starts in its turn
+  }
   const auto running = downloads.find(file_id);
   if (running == downloads.end()) {
-    // Paused in an earlier run: start it again from its .part.
+    // Paused in an earlier run (or while queued): start it again from its .part.
     auto record = state.download(file_id);
     if (!record || !record.value()) {
       return make_error_code(StateErrc::not_found);
@@ -208,21 +300,33 @@ core::Status Session::Impl::resume_download(const core::FileId& file_id) {
     }
     return start_download(std::move(command));
   }
-  running->second->download->resume();
-  (void)state.set_download_state(file_id, DownloadState::active);
-  return boost::outcome_v2::success();
+  if (!running->second->paused) {
+    running->second->download->resume();
+    return boost::outcome_v2::success();
+  }
+  DownloadCommand command;
+  command.file_id = file_id;
+  command.folder = running->second->folder;
+  return start_download(std::move(command)); // takes a free slot, else queues
 }
 
 core::Status Session::Impl::cancel_download(const core::FileId& file_id) {
+  const bool was_queued = queue.remove(file_id);
   const auto running = downloads.find(file_id);
+  bool freed_slot = false;
   if (running != downloads.end()) {
+    freed_slot = !running->second->paused && !running->second->finished;
     running->second->download->cancel();
     downloads.erase(running);
   }
   if (auto recorded = state.record_download_cancelled(file_id, now_unix()); !recorded) {
     return recorded.error();
   }
-  log(LogLevel::info, "Download of " + file_id.to_hex() + " cancelled");
+  log(LogLevel::info,
+      "Download of " + file_id.to_hex() + " cancelled" + (was_queued ? " (it was queued)" : ""));
+  if (freed_slot) {
+    start_queued();
+  }
   return boost::outcome_v2::success();
 }
 

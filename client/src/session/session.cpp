@@ -19,14 +19,15 @@ constexpr const char* kStateFileName = "state.db";
 
 } // namespace
 
-Session::Impl::Impl(SessionOptions session_options, HomeLock home_lock,
+Session::Impl::Impl(SessionOptions session_options, Settings saved_settings, HomeLock home_lock,
                     crypto::Identity our_identity, StateStore state_store)
-    : options(std::move(session_options)), lock(std::move(home_lock)),
-      identity(std::move(our_identity)),
+    : options(std::move(session_options)), settings(std::move(saved_settings)),
+      lock(std::move(home_lock)), identity(std::move(our_identity)),
       keys(identity, crypto::NetworkId::public_network(), core::real_clock()),
       state(std::move(state_store)), random(core::SeededRandom::from_entropy()),
-      work(asio::make_work_guard(io)), upload_limit(core::real_clock(), options.upload_limit),
-      download_limit(core::real_clock(), options.download_limit) {}
+      work(asio::make_work_guard(io)), upload_limit(core::real_clock(), settings.upload_limit),
+      download_limit(core::real_clock(), settings.download_limit),
+      queue(settings.max_active_downloads) {}
 
 void Session::Impl::emit(Event event) {
   std::function<void()> wake;
@@ -226,8 +227,31 @@ core::Result<std::unique_ptr<Session>> Session::open(SessionOptions options) {
   if (!state) {
     return state.error();
   }
-  auto impl = std::make_shared<Impl>(std::move(options), std::move(lock).value(),
-                                     std::move(identity).value(), std::move(state).value());
+  auto saved = load_settings(state.value());
+  // A saved value this build cannot read (edited by hand) must not lock the user out of the
+  // client and of the settings command that would fix it: the defaults then, and a warning.
+  const bool unreadable_settings = !saved && saved.error() == StateErrc::unreadable_row;
+  if (!saved && !unreadable_settings) {
+    return saved.error();
+  }
+  // This run's options win over the saved settings, unsaved (see SessionOptions).
+  Settings settings = saved ? saved.value() : Settings{};
+  settings.upload_limit = options.upload_limit.value_or(settings.upload_limit);
+  settings.download_limit = options.download_limit.value_or(settings.download_limit);
+  settings.serve_while_downloading =
+      options.serve_while_downloading.value_or(settings.serve_while_downloading);
+  settings.max_active_downloads =
+      options.max_active_downloads.value_or(settings.max_active_downloads);
+  if (auto valid = validate(settings); !valid) {
+    return valid.error();
+  }
+  auto impl =
+      std::make_shared<Impl>(std::move(options), std::move(settings), std::move(lock).value(),
+                             std::move(identity).value(), std::move(state).value());
+  if (unreadable_settings) {
+    impl->log(LogLevel::warning, "The saved settings cannot be read; using the defaults until "
+                                 "they are saved again");
+  }
   if (auto started = impl->start(); !started) {
     return started.error();
   }
@@ -290,6 +314,16 @@ std::future<core::Result<std::vector<HistoryEntry>>> Session::history(std::uint3
         rows.erase(rows.begin(), rows.begin() + std::min<std::size_t>(offset, rows.size()));
         return rows;
       });
+}
+
+std::future<Settings> Session::settings() {
+  return on_network<Settings>(*impl_, [impl = impl_] { return impl->settings; });
+}
+
+std::future<core::Status> Session::apply_settings(Settings settings) {
+  return on_network<core::Status>(*impl_, [impl = impl_, settings = std::move(settings)] {
+    return impl->apply_settings_now(settings);
+  });
 }
 
 std::future<core::Result<Totals>> Session::totals() {

@@ -7,6 +7,7 @@
 
 #include <utility> // before Boost.Asio: Boost 1.74 uses std::exchange without including it
 
+#include "session/download_queue.hpp"
 #include "swarmshare/client/home_lock.hpp"
 #include "swarmshare/client/session.hpp"
 #include "swarmshare/client/state_store.hpp"
@@ -66,11 +67,21 @@ struct ActiveDownload final : transfer::DownloadObserver {
   std::uint32_t sources = 0;
   transfer::DownloadProgress last_progress;
   std::uint64_t downloaded_recorded = 0;
+  // Neither a paused download nor one that ended (it leaves `downloads` a moment later)
+  // takes one of the max_active_downloads slots.
+  bool paused = false;
+  bool finished = false;
 };
 
+/// The saved settings (Settings' defaults for those never saved). Errors: the database, or a
+/// saved value this build cannot read (StateErrc::unreadable_row).
+[[nodiscard]] core::Result<Settings> load_settings(StateStore& state);
+/// All of them, in one transaction.
+[[nodiscard]] core::Status save_settings(StateStore& state, const Settings& settings);
+
 struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
-  Impl(SessionOptions session_options, HomeLock home_lock, crypto::Identity our_identity,
-       StateStore state_store);
+  Impl(SessionOptions session_options, Settings saved_settings, HomeLock home_lock,
+       crypto::Identity our_identity, StateStore state_store);
 
   // ---- Events (any thread) ----
   void emit(Event event);
@@ -99,14 +110,27 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
   [[nodiscard]] core::Status decline_share_now(const core::FileId& file_id);
 
   // ---- Downloads (downloads.cpp) ----
+  /// Starts the download, or queues it when every slot is taken.
   [[nodiscard]] core::Status start_download(DownloadCommand command);
+  /// Starts it whatever the limit: a new transfer::Download, or a paused one resumed.
+  [[nodiscard]] core::Status launch_download(DownloadCommand command);
+  /// Starts queued downloads while there are free slots (after a download ended, paused, or
+  /// the limit was raised).
+  void start_queued();
+  /// The downloads taking a slot.
+  [[nodiscard]] std::size_t active_count() const noexcept;
   void restore_downloads();
   [[nodiscard]] core::Status pause_download(const core::FileId& file_id);
   [[nodiscard]] core::Status resume_download(const core::FileId& file_id);
   [[nodiscard]] core::Status cancel_download(const core::FileId& file_id);
   void finish_download(const core::FileId& file_id);
 
+  // ---- Settings (settings.cpp) ----
+  [[nodiscard]] core::Status apply_settings_now(const Settings& next);
+
   SessionOptions options;
+  /// In effect now: the saved settings with SessionOptions' overrides.
+  Settings settings;
   HomeLock lock;
   crypto::Identity identity;
   crypto::StaticKeyManager keys;
@@ -126,6 +150,7 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
   core::Endpoint peer_endpoint;
   std::map<core::FileId, std::unique_ptr<Share>> shares;
   std::map<core::FileId, std::unique_ptr<ActiveDownload>> downloads;
+  DownloadQueue queue{0};
   boost::asio::steady_timer statistics_timer{io};
   bool stopping = false;
 

@@ -12,6 +12,8 @@ enum class Errc {
   home_in_use = 1,
   /// The home directory or its lock file cannot be created or opened.
   home_unusable,
+  /// A setting out of its range (see client::validate(const Settings&)).
+  invalid_setting,
 };
 
 [[nodiscard]] const std::error_category& client_category() noexcept;

@@ -62,6 +62,13 @@ struct DownloadStarted {
   std::filesystem::path folder;
 };
 
+/// Every download slot is taken (max_active_downloads): the download waits in the queue
+/// and starts (DownloadStarted) when a slot frees.
+struct DownloadQueued {
+  core::FileId file_id;
+  std::uint32_t position = 0; ///< 1: the next to start
+};
+
 struct DownloadProgressed {
   core::FileId file_id;
   transfer::DownloadProgress progress;
@@ -107,8 +114,9 @@ struct RegistryHealthChanged {
   tracker::TrackerHealth tracker;
 };
 
-using Event = std::variant<LogLine, HashProgressed, ShareAdded, ShareAnnounced, ShareStopped,
-                           DownloadStarted, DownloadProgressed, SourceFound, DownloadCompleted,
-                           DownloadFailed, StatisticsTick, RegistryHealthChanged>;
+using Event =
+    std::variant<LogLine, HashProgressed, ShareAdded, ShareAnnounced, ShareStopped, DownloadStarted,
+                 DownloadQueued, DownloadProgressed, SourceFound, DownloadCompleted, DownloadFailed,
+                 StatisticsTick, RegistryHealthChanged>;
 
 } // namespace swarmshare::client

@@ -10,6 +10,7 @@
 // or the disk except by the future it returns.
 
 #include "swarmshare/client/events.hpp"
+#include "swarmshare/client/settings.hpp"
 #include "swarmshare/client/state_store.hpp"
 #include "swarmshare/core/endpoint.hpp"
 #include "swarmshare/core/error.hpp"
@@ -37,11 +38,18 @@ struct SessionOptions {
   std::optional<tracker::TrackerAddress> tracker;
   /// Where the peer server listens; port 0 picks a free one.
   core::Endpoint listen = core::Endpoint::ipv4({0, 0, 0, 0}, 0);
+  // Settings for this run only. The settings (settings.hpp) are saved in the home's state
+  // database; each one given here (a command line's --up-limit) wins over the saved value for
+  // this run and is not saved, so a one-off `--up-limit 1M` does not become the default of
+  // every later run. Absent: the saved setting, else Settings' default. An apply_settings()
+  // call during the run is the user's latest word: it replaces these as well.
   /// Global limits, bytes per second; 0: none.
-  std::uint64_t upload_limit = 0;
-  std::uint64_t download_limit = 0;
-  /// Downloads serve their verified chunks to others (a setting, on by default).
-  bool serve_while_downloading = true;
+  std::optional<std::uint64_t> upload_limit;
+  std::optional<std::uint64_t> download_limit;
+  /// Downloads serve their verified chunks to others.
+  std::optional<bool> serve_while_downloading;
+  /// Downloads running at once (default 3); more wait in the queue. 0: no limit.
+  std::optional<std::uint32_t> max_active_downloads;
   /// Shares found in the library at start are served and announced (off for one-shot
   /// commands that only read the state).
   bool serve_library = true;
@@ -105,11 +113,26 @@ public:
   share(std::filesystem::path path, bool listed = true, bool announce = true);
   [[nodiscard]] std::future<core::Status> unshare(core::FileId file_id);
   /// Starts (or resumes) a download; DownloadStarted, then progress, then DownloadCompleted
-  /// or DownloadFailed.
+  /// or DownloadFailed. While max_active_downloads downloads are active it waits in the
+  /// queue instead (DownloadQueued; saved, so it waits across restarts) and starts, oldest
+  /// first, when one of them completes, fails, is cancelled or paused. A command without a
+  /// folder uses the download_folder setting (Errc::invalid_setting when there is none).
   [[nodiscard]] std::future<core::Status> download(DownloadCommand command);
+  /// Pausing a queued download takes it out of the queue; resuming it queues it again (at
+  /// the back) when every slot is taken.
   [[nodiscard]] std::future<core::Status> pause(core::FileId file_id);
   [[nodiscard]] std::future<core::Status> resume(core::FileId file_id);
+  /// Also takes a queued download out of the queue.
   [[nodiscard]] std::future<core::Status> cancel(core::FileId file_id);
+
+  /// The settings in effect now (the saved ones, with this run's SessionOptions over them).
+  [[nodiscard]] std::future<Settings> settings();
+  /// Checks the settings (Errc::invalid_setting), applies them to the running engine at once
+  /// and saves them for later runs (a LogLine says what changed). The rate limits apply to
+  /// every transfer at once; a higher max_active_downloads starts queued downloads at once, a
+  /// lower one stops no running download; serve_while_downloading applies to downloads
+  /// started afterwards.
+  [[nodiscard]] std::future<core::Status> apply_settings(Settings settings);
   /// The user said Yes to "Share this file?": the downloaded file is served and announced
   /// at once under the same File ID, without hashing it again.
   [[nodiscard]] std::future<core::Result<ShareResult>> accept_share(core::FileId file_id);

@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -154,7 +155,7 @@ public:
   /// The database's name inside the home directory.
   static constexpr const char* kFileName = "state.db";
   /// The schema version this build writes (PRAGMA user_version).
-  static constexpr std::int64_t kSchemaVersion = 1;
+  static constexpr std::int64_t kSchemaVersion = 2;
 
   /// Opens (creating it if needed; its folder must exist) the database and migrates it to
   /// kSchemaVersion. A database written by a newer build is refused with
@@ -190,12 +191,16 @@ public:
   [[nodiscard]] core::Result<std::optional<DownloadRecord>> download(const core::FileId& file_id);
   /// Every download, oldest first.
   [[nodiscard]] core::Result<std::vector<DownloadRecord>> downloads();
+  /// The queued downloads in the order they were queued (add_download with state queued, or
+  /// set_download_state(queued)), first to start first.
+  [[nodiscard]] core::Result<std::vector<DownloadRecord>> queued_downloads();
   /// Completed downloads whose "Share this file?" was never answered (the GUI closed, the
   /// process died): ask again.
   [[nodiscard]] core::Result<std::vector<DownloadRecord>> downloads_awaiting_share_answer();
   [[nodiscard]] core::Status set_download_manifest(const core::Manifest& manifest);
   /// queued, active or paused only; the terminal states go through record_download_*,
-  /// which write their history line with them. Clears finished_at (a retry).
+  /// which write their history line with them. Clears finished_at (a retry). queued puts
+  /// the download at the back of the queue (queued_downloads), even when it was queued.
   [[nodiscard]] core::Status set_download_state(const core::FileId& file_id, DownloadState state);
   [[nodiscard]] core::Status set_bytes_verified(const core::FileId& file_id,
                                                 std::uint64_t bytes_verified);
@@ -259,6 +264,10 @@ public:
   [[nodiscard]] core::Status set_bool(std::string_view key, bool value);
   [[nodiscard]] core::Status set_int(std::string_view key, std::int64_t value);
   [[nodiscard]] core::Status remove_setting(std::string_view key);
+  /// A key and its text; no text removes the key.
+  using SettingValue = std::pair<std::string, std::optional<std::string>>;
+  /// Several settings in one transaction: all of them or none.
+  [[nodiscard]] core::Status set_settings(std::span<const SettingValue> values);
 
 private:
   struct Impl;
