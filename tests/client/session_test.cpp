@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
@@ -23,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <thread>
 
 namespace swarmshare::client {
 namespace {
@@ -240,6 +242,64 @@ TEST_F(SessionTest, downloadThenShareThenTheOriginalLeavesAndAThirdPeerCompletes
   ASSERT_TRUE(history);
   ASSERT_GE(history.value().size(), 2U);
   EXPECT_EQ(history.value().front().outcome, HistoryOutcome::share_declined);
+}
+
+// The peers the tracker lists for `file_id`, polled until `wanted` says yes (or 10 s).
+[[nodiscard]] bool
+tracker_lists_until(tracker::Store& store, const core::FileId& file_id,
+                    const std::function<bool(const std::vector<crypto::PeerId>&)>& wanted) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    auto entries = store.get_peers(file_id, 50, std::nullopt, std::chrono::system_clock::now());
+    std::vector<crypto::PeerId> peers;
+    if (entries) {
+      for (const auto& entry : entries.value()) {
+        peers.push_back(entry.peer);
+      }
+    }
+    if (wanted(peers)) {
+      return true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+}
+
+TEST_F(SessionTest, aDownloaderIsListedAsASourceWhileItDownloadsAndNotOnceDoneAndNo) {
+  const auto original = make_file("flash-crowd.bin", 4 * 1024 * 1024);
+  auto seeder = open("seeder");
+  ASSERT_TRUE(seeder);
+  auto shared = seeder->share(original).get();
+  ASSERT_TRUE(shared) << shared.error().message();
+  const core::FileId file_id = shared.value().file_id;
+
+  // Slow enough to be caught in the middle, fast enough to finish within the test.
+  auto downloader = open("downloader", 20s,
+                         [](SessionOptions& options) { options.download_limit = 1024 * 1024; });
+  ASSERT_TRUE(downloader);
+  Events events(*downloader);
+  ASSERT_TRUE(
+      downloader->download(DownloadCommand{file_id, dir_.path() / "downloads", nullptr, {}}).get());
+  const auto contains_downloader = [&](const std::vector<crypto::PeerId>& peers) {
+    return std::find(peers.begin(), peers.end(), downloader->peer_id()) != peers.end();
+  };
+  EXPECT_TRUE(tracker_lists_until(*store_, file_id, contains_downloader))
+      << "the downloader was not listed while downloading";
+  EXPECT_FALSE(events.wait_for<DownloadCompleted>(1s).has_value())
+      << "finished too soon for the check above to mean anything";
+
+  ASSERT_TRUE(events.wait_for<DownloadCompleted>().has_value());
+  ASSERT_TRUE(downloader->decline_share(file_id).get());
+  EXPECT_TRUE(tracker_lists_until(*store_, file_id, [&](const std::vector<crypto::PeerId>& peers) {
+    return !contains_downloader(peers);
+  })) << "the downloader is still listed after it said No";
+  // A search never shows more than the original share made it: the downloader's listing
+  // adds no listed file of its own.
+  auto hits = seeder->search("flash").get();
+  ASSERT_TRUE(hits);
+  EXPECT_EQ(hits.value().size(), 1U);
 }
 
 TEST_F(SessionTest, downloadOfAnUnknownFileFailsWithNoSources) {

@@ -6,6 +6,8 @@
 #include "swarmshare/client/error.hpp"
 #include "swarmshare/transfer/download_folder.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
@@ -28,6 +30,7 @@ void ActiveDownload::on_manifest(const core::Manifest& manifest) {
   (void)session.state.set_download_manifest(manifest);
   session.log(LogLevel::info, "Downloading " + manifest.name() + " (" +
                                   std::to_string(manifest.file_size()) + " bytes)");
+  session.announce_download(*this, std::make_shared<const core::Manifest>(manifest));
 }
 
 void ActiveDownload::on_source_found(const core::PeerSource& source) {
@@ -55,6 +58,7 @@ void ActiveDownload::record_received() {
 
 void ActiveDownload::on_completed(const std::filesystem::path& path) {
   record_received();
+  session.withdraw_download(*this);
   const auto manifest = download ? download->manifest() : nullptr;
   (void)session.state.record_download_completed(file_id, path, Session::Impl::now_unix());
   DownloadCompleted completed;
@@ -72,6 +76,7 @@ void ActiveDownload::on_completed(const std::filesystem::path& path) {
 
 void ActiveDownload::on_failed(std::error_code error, const std::string& detail) {
   record_received();
+  session.withdraw_download(*this);
   (void)session.state.record_download_failed(file_id, detail.empty() ? error.message() : detail,
                                              Session::Impl::now_unix());
   session.log(LogLevel::error, "Download of " + file_id.to_hex() +
@@ -159,6 +164,9 @@ core::Status Session::Impl::launch_download(DownloadCommand command) {
     // Paused in this run: it goes on from where it stopped.
     running->second->paused = false;
     running->second->download->resume();
+    if (auto manifest = running->second->download->manifest()) {
+      announce_download(*running->second, std::move(manifest));
+    }
     emit(DownloadStarted{command.file_id, running->second->folder});
     return boost::outcome_v2::success();
   }
@@ -180,6 +188,7 @@ core::Status Session::Impl::launch_download(DownloadCommand command) {
   request.initial_sources = std::move(command.sources);
   transfer::DownloadOptions download_options = options.download;
   download_options.swarm.serve_while_downloading = settings.serve_while_downloading;
+  active->serves_chunks = settings.serve_while_downloading;
   active->download = std::make_unique<transfer::Download>(
       std::move(environment), std::move(request), download_options, *active);
   ActiveDownload& raw = *active;
@@ -264,6 +273,46 @@ void Session::Impl::finish_download(const core::FileId& file_id) {
   });
 }
 
+void Session::Impl::announce_download(ActiveDownload& active,
+                                      std::shared_ptr<const core::Manifest> manifest) {
+  if (!active.serves_chunks || active.announced || stopping) {
+    return;
+  }
+  active.announced = true;
+  core::ShareAnnouncement announcement;
+  announcement.manifest = std::move(manifest);
+  announcement.listed = false;
+  announcement.port = peer_endpoint.port();
+  asio::co_spawn(
+      io,
+      [self = shared_from_this(), announcement]() -> asio::awaitable<void> {
+        for (auto* registry : self->registry_list()) {
+          // A failure is retried by the registry in the background; it only costs the other
+          // downloaders one source, so the status log is not told.
+          (void)co_await registry->announce(announcement);
+        }
+      },
+      asio::detached);
+}
+
+void Session::Impl::withdraw_download(ActiveDownload& active) {
+  if (!active.announced) {
+    return;
+  }
+  active.announced = false;
+  if (shares.contains(active.file_id) || stopping) {
+    return; // shared already (its announce stands), or shutdown withdraws it
+  }
+  asio::co_spawn(
+      io,
+      [self = shared_from_this(), file_id = active.file_id]() -> asio::awaitable<void> {
+        for (auto* registry : self->registry_list()) {
+          (void)co_await registry->unannounce(file_id);
+        }
+      },
+      asio::detached);
+}
+
 core::Status Session::Impl::pause_download(const core::FileId& file_id) {
   if (queue.remove(file_id)) {
     // Out of the queue; resume() puts it back (at the back).
@@ -276,6 +325,7 @@ core::Status Session::Impl::pause_download(const core::FileId& file_id) {
   }
   running->second->download->pause();
   running->second->paused = true;
+  withdraw_download(*running->second);
   (void)state.set_download_state(file_id, DownloadState::paused);
   start_queued(); // its slot is free
   return boost::outcome_v2::success();
@@ -316,6 +366,7 @@ core::Status Session::Impl::cancel_download(const core::FileId& file_id) {
   bool freed_slot = false;
   if (running != downloads.end()) {
     freed_slot = !running->second->paused && !running->second->finished;
+    withdraw_download(*running->second);
     running->second->download->cancel();
     downloads.erase(running);
   }

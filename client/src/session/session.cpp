@@ -173,9 +173,19 @@ asio::awaitable<void> Session::Impl::shutdown_async() {
   stopping = true;
   statistics_timer.cancel();
   statistics_tick(true); // the last counters reach the state
+  std::vector<core::FileId> announced_downloads;
   for (auto& [file_id, running] : downloads) {
     if (running->download) {
       running->download->pause(); // saves its resume record
+    }
+    if (running->announced && !shares.contains(file_id)) {
+      announced_downloads.push_back(file_id);
+      running->announced = false;
+    }
+  }
+  for (const auto& file_id : announced_downloads) {
+    for (auto* registry : registry_list()) {
+      (void)co_await registry->unannounce(file_id);
     }
   }
   for (auto& [file_id, share] : shares) {

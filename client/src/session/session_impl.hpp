@@ -71,6 +71,10 @@ struct ActiveDownload final : transfer::DownloadObserver {
   // takes one of the max_active_downloads slots.
   bool paused = false;
   bool finished = false;
+  /// Serves its verified chunks (the setting when it started).
+  bool serves_chunks = true;
+  /// Listed in the registries as a source of its file (see announce_download).
+  bool announced = false;
 };
 
 /// The saved settings (Settings' defaults for those never saved). Errors: the database, or a
@@ -124,6 +128,13 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
   [[nodiscard]] core::Status resume_download(const core::FileId& file_id);
   [[nodiscard]] core::Status cancel_download(const core::FileId& file_id);
   void finish_download(const core::FileId& file_id);
+  /// A download that serves its verified chunks is a source too: the registries list it
+  /// (unlisted, so a downloader never makes an unlisted file searchable), and the other
+  /// downloaders of a swarm find each other instead of all waiting on the seeders.
+  void announce_download(ActiveDownload& active, std::shared_ptr<const core::Manifest> manifest);
+  /// Takes that listing back (paused, failed, cancelled or completed: a Yes to "Share this
+  /// file?" announces it again, as a share). Kept when the file is shared already.
+  void withdraw_download(ActiveDownload& active);
 
   // ---- Settings (settings.cpp) ----
   [[nodiscard]] core::Status apply_settings_now(const Settings& next);
