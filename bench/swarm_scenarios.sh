@@ -278,7 +278,7 @@ for scenario in $SCENARIOS; do
       log "$scenario, run $run"
       "${scenario}_run"
       stop_all
-      rm -rf "$run_dir"
+      [[ $KEEP == 1 ]] || rm -rf "$run_dir"
       ;;
     staggered)
       for answer in yes no; do
@@ -287,7 +287,7 @@ for scenario in $SCENARIOS; do
         log "staggered ($answer), run $run"
         staggered_run "$answer"
         stop_all
-        rm -rf "$run_dir"
+        [[ $KEEP == 1 ]] || rm -rf "$run_dir"
       done
       ;;
     *) echo "swarm_scenarios.sh: unknown scenario $scenario" >&2; exit 2 ;;

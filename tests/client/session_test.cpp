@@ -302,6 +302,45 @@ TEST_F(SessionTest, aDownloaderIsListedAsASourceWhileItDownloadsAndNotOnceDoneAn
   EXPECT_EQ(hits.value().size(), 1U);
 }
 
+TEST_F(SessionTest, chunksServedWhileDownloadingCountAsUploaded) {
+  const auto original = make_file("served-on.bin", 4 * 1024 * 1024);
+  // A slow seeder, so the last downloader also asks the first one.
+  auto seeder =
+      open("seeder", 20s, [](SessionOptions& options) { options.upload_limit = 512 * 1024; });
+  ASSERT_TRUE(seeder);
+  auto shared = seeder->share(original).get();
+  ASSERT_TRUE(shared) << shared.error().message();
+  const core::FileId file_id = shared.value().file_id;
+
+  auto early = open("early");
+  ASSERT_TRUE(early);
+  Events early_events(*early);
+  ASSERT_TRUE(early->download(DownloadCommand{file_id, dir_.path() / "early", nullptr, {}}).get());
+  ASSERT_TRUE(early_events
+                  .wait_for<DownloadProgressed>([](const DownloadProgressed& progressed) {
+                    return progressed.progress.verified_bytes >= 1024 * 1024;
+                  })
+                  .has_value());
+
+  auto late = open("late");
+  ASSERT_TRUE(late);
+  Events late_events(*late);
+  ASSERT_TRUE(late->download(DownloadCommand{file_id, dir_.path() / "late", nullptr, {}}).get());
+  ASSERT_TRUE(late_events.wait_for<DownloadCompleted>().has_value());
+
+  // The statistics tick (once a second) or the download's end writes what it served.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  std::uint64_t uploaded = 0;
+  while (uploaded == 0 && std::chrono::steady_clock::now() < deadline) {
+    auto totals = early->totals().get();
+    ASSERT_TRUE(totals);
+    uploaded = totals.value().bytes_uploaded;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_GT(uploaded, 0U)
+      << "the late downloader got nothing from the early one, or it was not counted";
+}
+
 TEST_F(SessionTest, downloadOfAnUnknownFileFailsWithNoSources) {
   auto lonely = open("lonely", 1s);
   ASSERT_TRUE(lonely);

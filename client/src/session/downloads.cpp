@@ -54,6 +54,18 @@ void ActiveDownload::record_received() {
     (void)session.state.add_downloaded(last_progress.received_bytes - downloaded_recorded);
     downloaded_recorded = last_progress.received_bytes;
   }
+  // A downloader serves its verified chunks: that counts as uploaded like a share's.
+  if (const auto* swarm = download ? download->swarm() : nullptr) {
+    const auto counters = swarm->counters();
+    if (counters.uploaded > uploaded_recorded) {
+      (void)session.state.add_uploaded(file_id, counters.uploaded - uploaded_recorded);
+      uploaded_recorded = counters.uploaded;
+    }
+    if (counters.peers_served > peers_served_recorded) {
+      (void)session.state.add_peers_served(file_id, counters.peers_served - peers_served_recorded);
+      peers_served_recorded = counters.peers_served;
+    }
+  }
 }
 
 void ActiveDownload::on_completed(const std::filesystem::path& path) {

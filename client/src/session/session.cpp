@@ -143,13 +143,10 @@ void Session::Impl::statistics_tick(bool flush_all) {
     }
   }
   for (auto& [file_id, running] : downloads) {
-    const auto& progress = running->last_progress;
-    tick.peers += progress.peers;
-    downloaded_now += progress.received_bytes;
-    if (progress.received_bytes > running->downloaded_recorded) {
-      (void)state.add_downloaded(progress.received_bytes - running->downloaded_recorded);
-      running->downloaded_recorded = progress.received_bytes;
-    }
+    tick.peers += running->last_progress.peers;
+    downloaded_now += running->last_progress.received_bytes;
+    running->record_received();
+    uploaded_now += running->uploaded_recorded;
   }
   tick.upload_rate = uploaded_now > last_uploaded_total ? uploaded_now - last_uploaded_total : 0;
   tick.download_rate =

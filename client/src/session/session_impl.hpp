@@ -58,6 +58,7 @@ struct ActiveDownload final : transfer::DownloadObserver {
   void on_completed(const std::filesystem::path& path) override;
   void on_failed(std::error_code error, const std::string& detail) override;
   void on_log(const std::string& line) override;
+  /// Writes what it received and served since the last statistics tick to the state.
   void record_received();
 
   struct Session::Impl& session;
@@ -67,6 +68,9 @@ struct ActiveDownload final : transfer::DownloadObserver {
   std::uint32_t sources = 0;
   transfer::DownloadProgress last_progress;
   std::uint64_t downloaded_recorded = 0;
+  // What it served while downloading, already written to the state.
+  std::uint64_t uploaded_recorded = 0;
+  std::uint32_t peers_served_recorded = 0;
   // Neither a paused download nor one that ended (it leaves `downloads` a moment later)
   // takes one of the max_active_downloads slots.
   bool paused = false;

@@ -36,6 +36,15 @@ constexpr std::uint32_t kEndgameRequestsPerPeer = 4;
 constexpr std::chrono::milliseconds kTickInterval{250};
 /// In endgame, a request unanswered this long is duplicated to another peer.
 constexpr std::chrono::milliseconds kEndgameAfter{500};
+/// Requests kept out with a peer cover about this much of its measured delivery rate. More
+/// fills no link faster; it only commits chunks to a slow peer's queue that a faster one
+/// could have sent, and a seeder's queues would hold the same chunks for many downloaders
+/// (each asks for what looks rarest, not seeing what the others asked for).
+constexpr std::chrono::milliseconds kRequestQueueTime{500};
+/// Requests out with a peer whose rate is not known yet, and at least: a peer starts with a
+/// short pipeline that grows with its measured rate.
+constexpr std::uint32_t kInitialRequestsPerPeer = 8;
+constexpr std::uint32_t kMinRequestsPerPeer = 4;
 
 // On a disk thread: the block's bytes as a data message, or why not. A file that changed
 // (or is shorter than it was) stops the serving of the whole file.
@@ -80,6 +89,10 @@ struct Peer {
   std::optional<Bitfield> haves; ///< from their have_map, kept up to date by have
   std::uint32_t their_budget = 0;
   std::vector<Outstanding> outstanding; ///< our requests to them
+  /// Bytes they delivered since the last rate sample, and the rate so far (bytes per
+  /// second, smoothed; 0 until the first sample).
+  std::uint64_t delivered_since_sample = 0;
+  double delivery_rate = 0;
   // Our side, serving them.
   bool unchoked = false;
   std::deque<BlockRef> to_serve;
@@ -357,6 +370,7 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
       }
     }
     counters.downloaded += block.length;
+    peer.delivered_since_sample += block.length;
     write_block(peer.slot, block, std::move(data.bytes), arrival.chunk_complete);
     request_more(peer);
   }
@@ -487,8 +501,7 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
     // and then a few at a time.
     const bool late = picker->in_endgame() && any_request_late();
     const std::uint32_t pipeline =
-        late ? std::min(options.requests_per_peer, kEndgameRequestsPerPeer)
-             : options.requests_per_peer;
+        late ? std::min(options.requests_per_peer, kEndgameRequestsPerPeer) : pipeline_for(peer);
     const std::uint32_t allowed = std::min(peer.their_budget, pipeline);
     if (peer.outstanding.size() >= allowed) {
       return;
@@ -501,6 +514,34 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
       peer.link->send(wire::Request{to_ref(block)});
     }
     ensure_ticking();
+  }
+
+  // How many requests to keep out with the peer: kRequestQueueTime of its delivery rate.
+  [[nodiscard]] std::uint32_t pipeline_for(const Peer& peer) const {
+    const std::uint32_t most = options.requests_per_peer;
+    if (peer.delivery_rate <= 0) {
+      return std::min(most, kInitialRequestsPerPeer);
+    }
+    const double seconds = std::chrono::duration<double>(kRequestQueueTime).count();
+    const double blocks = peer.delivery_rate * seconds / picker->block_bytes();
+    const auto wanted = static_cast<std::uint32_t>(std::min<double>(blocks + 1, most));
+    return std::clamp(wanted, std::min(most, kMinRequestsPerPeer), most);
+  }
+
+  // Once per tick: each peer's delivery rate, smoothed over about a second.
+  void sample_delivery_rates(std::chrono::duration<double> elapsed) {
+    if (elapsed.count() <= 0) {
+      return;
+    }
+    for (auto& [slot, peer] : peers) {
+      const double sample = static_cast<double>(peer.delivered_since_sample) / elapsed.count();
+      peer.delivered_since_sample = 0;
+      if (peer.outstanding.empty() && sample == 0) {
+        continue; // idle by our choice: nothing learnt about its link
+      }
+      peer.delivery_rate =
+          peer.delivery_rate <= 0 ? sample : 0.75 * peer.delivery_rate + 0.25 * sample;
+    }
   }
 
   [[nodiscard]] bool any_request_late() const {
@@ -664,10 +705,15 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
   }
 
   asio::awaitable<void> tick_loop() {
+    auto last_sample = Clock::now();
     while (!stopped && downloading) {
       tick_timer.expires_after(kTickInterval);
       boost::system::error_code ignored;
       co_await tick_timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      const auto now = Clock::now();
+      sample_delivery_rates(now - last_sample);
+      last_sample = now;
+      request_from_everyone(); // a grown pipeline takes effect at once
       expire_requests();
       if (picker && picker->in_endgame()) {
         request_from_everyone(); // late requests may now be duplicated
