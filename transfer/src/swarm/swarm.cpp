@@ -4,6 +4,7 @@
 #include "swarmshare/crypto/secure_channel.hpp"
 #include "swarmshare/transfer/error.hpp"
 #include "swarmshare/transfer/piece_picker.hpp"
+#include "swarmshare/transfer/seed_reveal.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -116,6 +117,9 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
         observer(swarm_observer), tick_timer(network) {
     downloading = !have.all();
     serving = !downloading || options.serve_while_downloading;
+    if (!downloading) {
+      reveal.emplace(have.chunk_count(), random);
+    }
     if (downloading) {
       auto made = PiecePicker::for_manifest(*manifest, random);
       if (made) {
@@ -159,7 +163,13 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
     by_link[link.get()] = peer.slot;
     const auto slot = peer.slot;
     peers.emplace(slot, std::move(peer));
-    link->send(wire::HaveMap{have});
+    if (reveal) {
+      // A seed shows each downloader its share of the chunks (seed_reveal.hpp), with haves.
+      reveal->add_peer(slot);
+      link->send(wire::HaveMap{Bitfield::create(have.chunk_count()).value()});
+    } else {
+      link->send(wire::HaveMap{have});
+    }
     link->send(wire::Budget{0}); // a slot is decided once we know what the peer lacks
     observer.on_peer_attached(link->peer_id());
   }
@@ -175,6 +185,9 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
     by_link.erase(peer.link.get());
     if (picker) {
       picker->remove_peer(slot);
+    }
+    if (reveal) {
+      reveal->remove_peer(slot);
     }
     peers.erase(found);
     observer.on_peer_detached(id, why);
@@ -282,6 +295,9 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
         return;
       }
     }
+    if (reveal) {
+      reveal->peer_has_map(peer.slot, *peer.haves); // shown chunks once it holds a slot
+    }
     fill_upload_slots();
     request_more(peer);
   }
@@ -294,7 +310,20 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
     if (picker) {
       (void)picker->peer_has(peer.slot, message.chunk);
     }
+    if (reveal) {
+      reveal->peer_has(peer.slot, message.chunk);
+      if (peer.unchoked) {
+        show_more(peer);
+      }
+    }
     request_more(peer);
+  }
+
+  // A seed shows the peer more of its chunks once it fetched most of those shown.
+  void show_more(Peer& peer) {
+    for (const core::ChunkIndex chunk : reveal->top_up(peer.slot)) {
+      peer.link->send(wire::Have{chunk});
+    }
   }
 
   void handle(Peer& peer, const wire::Budget& budget) {
@@ -407,6 +436,10 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
         peer.unchoked = true;
         ++used;
         peer.link->send(wire::Budget{options.budget_per_peer});
+        if (reveal) {
+          reveal->set_served(peer.slot, true);
+          show_more(peer);
+        }
       }
     }
   }
@@ -762,6 +795,8 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
   const core::Clock& clock; ///< for the per-peer limiters
   SwarmObserver& observer;
   std::optional<PiecePicker> picker;
+  /// A seed's view of what each downloader was shown (empty while downloading).
+  std::optional<SeedReveal> reveal;
   std::map<PeerSlot, Peer> peers;
   std::unordered_map<const PeerLink*, PeerSlot> by_link;
   std::set<crypto::PeerId> banned;
@@ -835,6 +870,9 @@ void Swarm::set_serving(bool serving) {
         peer.unchoked = false;
         peer.to_serve.clear();
         peer.link->send(wire::Budget{0});
+        if (impl_->reveal) {
+          impl_->reveal->set_served(slot, false);
+        }
       }
     }
   } else {
