@@ -75,6 +75,9 @@ rates=()
 max_rss=0
 for run in $(seq "$RUNS"); do
   rm -rf "$work/downloader" "$work/downloads"
+  # Every run starts with no dirty pages waiting to be written back: the anchor's downloads
+  # (and our previous run's) would otherwise be flushed during this run's writes.
+  sync
   start=$(date +%s.%N)
   /usr/bin/time -f '%M %U %S' -o "$work/time.txt" \
     "$cli" --home "$work/downloader" --tracker none --listen-address 127.0.0.1 "${limits[@]}" \
