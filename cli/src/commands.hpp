@@ -75,6 +75,8 @@ struct GetCommand {
   bool no_seed = false;
   bool serve = false;
   double timeout_seconds = 60.0;
+  /// This download's own limit, as given; checked when parsed (parse_rate).
+  std::optional<std::string> limit;
 
   void add_to(CLI::App& app);
   [[nodiscard]] int run(const GlobalOptions& global) const;

@@ -81,6 +81,18 @@ void GetCommand::add_to(CLI::App& app) {
       ->add_option("--timeout", timeout_seconds,
                    "Give up when no peer is found for this many seconds")
       ->check(CLI::Range(0.1, 86400.0));
+  command
+      ->add_option("--limit", limit,
+                   "This download's own rate limit in bytes per second, within --down-limit "
+                   "(K, M, G: powers of 1024; 0: none)")
+      ->type_name("RATE")
+      ->check(
+          [](const std::string& value) -> std::string {
+            return parse_rate(value)
+                       ? std::string{}
+                       : "not a rate: use bytes per second, e.g. 500K, 2M, 1G or 0 for none";
+          },
+          "");
 }
 
 int GetCommand::run(const GlobalOptions& global) const {
@@ -137,6 +149,9 @@ int GetCommand::run(const GlobalOptions& global) const {
   client::DownloadCommand request;
   request.file_id = file_id;
   request.folder = folder;
+  if (limit) {
+    request.download_limit = parse_rate(*limit).value_or(0); // checked when parsed
+  }
   if (link) {
     request.sources = link->sources();
   }

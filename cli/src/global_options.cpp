@@ -109,6 +109,11 @@ void GlobalOptions::add_to(CLI::App& app) {
                    "Download rate limit in bytes per second (K, M, G: powers of 1024; 0: none)")
       ->type_name("RATE")
       ->check(check_rate, "");
+  network
+      ->add_option("--peer-up-limit", peer_up_limit,
+                   "Upload rate limit for each peer on its own, within --up-limit (as --up-limit)")
+      ->type_name("RATE")
+      ->check(check_rate, "");
   network->add_flag("--no-dht", no_dht, "Do not use the DHT (no DHT yet: no effect)");
   network->add_flag("--no-lan", no_lan, "Do not look for peers on the local network");
   network->add_option("--dht-port", dht_port, "UDP port of the DHT node")->type_name("PORT");
@@ -161,6 +166,9 @@ core::Result<client::SessionOptions> GlobalOptions::session_options() const {
   }
   if (down_limit) {
     options.download_limit = parse_rate(*down_limit).value_or(0);
+  }
+  if (peer_up_limit) {
+    options.upload_limit_per_peer = parse_rate(*peer_up_limit).value_or(0);
   }
   return options;
 }

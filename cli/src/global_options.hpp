@@ -36,6 +36,8 @@ struct GlobalOptions {
   std::optional<std::string> listen_address;
   std::optional<std::string> up_limit;   ///< as given; checked when parsed (parse_rate)
   std::optional<std::string> down_limit; ///< as given; checked when parsed (parse_rate)
+  /// Each peer's own upload limit; as given, checked when parsed (parse_rate).
+  std::optional<std::string> peer_up_limit;
   bool no_dht = false;
   bool no_lan = false;
   std::optional<std::uint16_t> dht_port;

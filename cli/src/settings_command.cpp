@@ -22,21 +22,24 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 6> kKeys{"upload_limit",         "download_limit",
-                                                "max_active_downloads", "serve_while_downloading",
-                                                "after_download",       "download_folder"};
+constexpr std::array<std::string_view, 7> kKeys{
+    "upload_limit",         "download_limit",          "peer_upload_limit",
+    "max_active_downloads", "serve_while_downloading", "after_download",
+    "download_folder"};
 
 constexpr const char* kKeysHelp =
     "Keys:\n"
     "  upload_limit             global upload limit, bytes/s (K, M, G: powers of 1024; 0: none)\n"
     "  download_limit           global download limit, bytes/s (as upload_limit)\n"
+    "  peer_upload_limit        upload limit for each peer on its own, within upload_limit,\n"
+    "                           bytes/s (as upload_limit)\n"
     "  max_active_downloads     downloads running at once, more wait in a queue (0: no limit;\n"
     "                           at most 1000)\n"
     "  serve_while_downloading  serve verified chunks while downloading: true or false\n"
     "  after_download           when a download completes: ask, always_share or never_share\n"
     "  download_folder          default folder for downloads (made absolute), or none\n"
-    "A value saved here is the default of every later run; --up-limit and --down-limit\n"
-    "override it for one run only.";
+    "A value saved here is the default of every later run; --up-limit, --down-limit and\n"
+    "--peer-up-limit override it for one run only.";
 
 // "upload-limit" is accepted for "upload_limit": the options are spelt with dashes.
 std::string normalized_key(std::string_view key) {
@@ -52,6 +55,9 @@ std::string value_text(const client::Settings& settings, std::string_view key) {
   }
   if (key == "download_limit") {
     return std::to_string(settings.download_limit);
+  }
+  if (key == "peer_upload_limit") {
+    return std::to_string(settings.upload_limit_per_peer);
   }
   if (key == "max_active_downloads") {
     return std::to_string(settings.max_active_downloads);
@@ -71,6 +77,9 @@ nlohmann::json value_json(const client::Settings& settings, std::string_view key
   }
   if (key == "download_limit") {
     return settings.download_limit;
+  }
+  if (key == "peer_upload_limit") {
+    return settings.upload_limit_per_peer;
   }
   if (key == "max_active_downloads") {
     return settings.max_active_downloads;
@@ -99,12 +108,14 @@ std::optional<bool> parse_flag(std::string_view text) {
 // fit.
 std::optional<std::string> set_value(client::Settings& settings, std::string_view key,
                                      const std::string& text) {
-  if (key == "upload_limit" || key == "download_limit") {
+  if (key == "upload_limit" || key == "download_limit" || key == "peer_upload_limit") {
     const auto rate = parse_rate(text);
     if (!rate) {
       return "not a rate: use bytes per second, e.g. 500K, 2M, 1G or 0 for none";
     }
-    (key == "upload_limit" ? settings.upload_limit : settings.download_limit) = *rate;
+    (key == "upload_limit"     ? settings.upload_limit
+     : key == "download_limit" ? settings.download_limit
+                               : settings.upload_limit_per_peer) = *rate;
   } else if (key == "max_active_downloads") {
     std::uint32_t count = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
@@ -173,6 +184,7 @@ int SettingsCommand::run(const GlobalOptions& global) const {
   // would otherwise be saved along with the one key changed).
   options.value().upload_limit.reset();
   options.value().download_limit.reset();
+  options.value().upload_limit_per_peer.reset();
   options.value().serve_library = false;
   options.value().tracker.reset();
   SessionRunner runner(global);

@@ -32,6 +32,7 @@ TEST_F(CliSettings, printsEverySettingWithItsDefaultOnePerLine) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out, "upload_limit 0\n"
                         "download_limit 0\n"
+                        "peer_upload_limit 0\n"
                         "max_active_downloads 3\n"
                         "serve_while_downloading true\n"
                         "after_download ask\n"
@@ -54,10 +55,37 @@ TEST_F(CliSettings, savedValueIsSeenByLaterRunsAndRatesTakeSuffixes) {
   EXPECT_EQ(shown.out, "{\"after_download\":\"always_share\",\"download_folder\":\"" +
                            incoming.string() +
                            "\",\"download_limit\":0,\"max_active_downloads\":0,"
-                           "\"serve_while_downloading\":true,\"upload_limit\":2097152}\n");
+                           "\"peer_upload_limit\":0,\"serve_while_downloading\":true,"
+                           "\"upload_limit\":2097152}\n");
   const auto one = run({"settings", "max_active_downloads"});
   ASSERT_EQ(one.exit_code, 0) << one.err;
   EXPECT_EQ(one.out, "max_active_downloads 0\n");
+}
+
+TEST_F(CliSettings, peerUploadLimitIsSavedWithASuffixAndReadBack) {
+  const auto set = run({"settings", "peer-upload-limit", "256K"});
+  ASSERT_EQ(set.exit_code, 0) << set.err;
+  EXPECT_EQ(set.out, "peer_upload_limit 262144\n");
+  const auto shown = run({"settings", "peer_upload_limit"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_EQ(shown.out, "peer_upload_limit 262144\n");
+  const auto json = run({"--json", "settings", "peer_upload_limit"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(json.out, "{\"peer_upload_limit\":262144}\n");
+}
+
+TEST_F(CliSettings, peerUpLimitOnTheCommandLineIsNotSaved) {
+  ASSERT_EQ(run({"settings", "peer_upload_limit", "1M"}).exit_code, 0);
+  ASSERT_EQ(run({"--peer-up-limit", "5K", "settings", "download_limit", "5K"}).exit_code, 0);
+  const auto shown = run({"settings", "peer_upload_limit"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_EQ(shown.out, "peer_upload_limit 1048576\n");
+}
+
+TEST_F(CliSettings, badPeerUpLimitIsAUsageError) {
+  const auto bad = run({"--peer-up-limit", "fast", "settings"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_TRUE(bad.out.empty()) << bad.out;
 }
 
 TEST_F(CliSettings, upLimitOnTheCommandLineIsNotSaved) {
@@ -74,6 +102,7 @@ TEST_F(CliSettings, unknownKeyOrBadValueIsAUsageErrorAndSavesNothing) {
 
   for (const auto& [key, value] :
        std::vector<std::pair<std::string, std::string>>{{"upload_limit", "fast"},
+                                                        {"peer_upload_limit", "1X"},
                                                         {"max_active_downloads", "1001"},
                                                         {"max_active_downloads", "-1"},
                                                         {"serve_while_downloading", "maybe"},
@@ -92,8 +121,9 @@ TEST_F(CliSettings, unknownKeyOrBadValueIsAUsageErrorAndSavesNothing) {
 TEST_F(CliSettings, helpListsTheKeys) {
   const auto help = run({"settings", "--help"});
   EXPECT_EQ(help.exit_code, 0);
-  for (const char* key : {"upload_limit", "download_limit", "max_active_downloads",
-                          "serve_while_downloading", "after_download", "download_folder"}) {
+  for (const char* key :
+       {"upload_limit", "download_limit", "peer_upload_limit", "max_active_downloads",
+        "serve_while_downloading", "after_download", "download_folder"}) {
     EXPECT_NE(help.out.find(key), std::string::npos) << key;
   }
 }

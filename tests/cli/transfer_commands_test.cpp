@@ -288,6 +288,28 @@ TEST_F(CliTransfer, aReSharerServesTheFileAfterTheFirstSharerStops) {
   EXPECT_NE(list.out.find("  source: downloaded\n"), std::string::npos) << list.out;
 }
 
+TEST_F(CliTransfer, getWithItsOwnLimitAndPerPeerLimitsStillCompletes) {
+  const auto file = write_file("limited.bin", 300 * 1024 + 7, 3);
+  auto sharer = start_sharer("alice", file);
+  ASSERT_GE(sharer->lines().size(), 1U);
+  const std::string file_id = sharer->lines()[0];
+  auto args = peer("bob", {"--peer-up-limit", "1M"});
+  args.insert(args.end(), {"get", file_id, "-o", (temp_.path() / "bob-files").string(), "--timeout",
+                           "15", "--limit", "1M"});
+  const auto got = run(args);
+  ASSERT_EQ(got.exit_code, 0) << got.err << got.out;
+  EXPECT_EQ(test::slurp(temp_.path() / "bob-files" / "limited.bin"), test::slurp(file));
+  EXPECT_EQ(sharer->stop(SIGTERM), 0) << sharer->err();
+}
+
+TEST_F(CliTransfer, getWithABadLimitIsAUsageError) {
+  auto args = peer("bob");
+  args.insert(args.end(), {"get", std::string(64, 'a'), "--limit", "fast"});
+  const auto got = run(args);
+  EXPECT_EQ(got.exit_code, 2) << got.err;
+  EXPECT_NE(got.err.find("--limit"), std::string::npos) << got.err;
+}
+
 TEST_F(CliTransfer, unknownFileIdExitsWithThreeAfterTheTimeout) {
   auto args = peer("bob");
   args.insert(args.end(), {"get", std::string(64, 'a'), "-o", (temp_.path() / "bob-files").string(),

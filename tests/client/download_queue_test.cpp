@@ -75,6 +75,21 @@ TEST(DownloadQueue, removingAQueuedDownloadMovesTheOthersUp) {
   EXPECT_TRUE(queue.empty());
 }
 
+TEST(DownloadQueue, aDownloadLimitSetWhileQueuedIsInTheCommandThatStarts) {
+  DownloadQueue queue(1);
+  (void)queue.push(command(1));
+  (void)queue.push(command(2));
+  EXPECT_TRUE(queue.set_download_limit(id(2), 4096));
+  EXPECT_FALSE(queue.set_download_limit(id(3), 4096)) << "not queued";
+  const auto started = queue.pop_startable(0);
+  ASSERT_EQ(started.size(), 1U);
+  EXPECT_EQ(started.front().download_limit, 0U);
+  const auto next = queue.pop_startable(0);
+  ASSERT_EQ(next.size(), 1U);
+  EXPECT_EQ(next.front().file_id, id(2));
+  EXPECT_EQ(next.front().download_limit, 4096U);
+}
+
 TEST(DownloadQueue, raisingTheLimitStartsAsManyAsFitAtOnce) {
   DownloadQueue queue(1);
   for (std::uint8_t n = 1; n <= 4; ++n) {

@@ -492,6 +492,7 @@ TEST_F(SessionTest, settingsSurviveARestart) {
   Settings wanted;
   wanted.upload_limit = 512 * 1024;
   wanted.download_limit = 2 * 1024 * 1024;
+  wanted.upload_limit_per_peer = 128 * 1024;
   wanted.max_active_downloads = 7;
   wanted.serve_while_downloading = false;
   wanted.after_download = AfterDownload::never_share;
@@ -512,6 +513,7 @@ TEST_F(SessionTest, settingsSurviveARestart) {
 TEST_F(SessionTest, optionsGivenForARunWinOverTheSavedSettingsWithoutReplacingThem) {
   Settings saved;
   saved.upload_limit = 1024 * 1024;
+  saved.upload_limit_per_peer = 256 * 1024;
   saved.max_active_downloads = 5;
   {
     auto session = open("override");
@@ -522,17 +524,82 @@ TEST_F(SessionTest, optionsGivenForARunWinOverTheSavedSettingsWithoutReplacingTh
   {
     auto session = open("override", 20s, [](SessionOptions& options) {
       options.upload_limit = 1000;
+      options.upload_limit_per_peer = 500;
       options.max_active_downloads = 1;
     });
     ASSERT_TRUE(session);
     const Settings now = session->settings().get();
     EXPECT_EQ(now.upload_limit, 1000U);
+    EXPECT_EQ(now.upload_limit_per_peer, 500U);
     EXPECT_EQ(now.max_active_downloads, 1U);
     session->shutdown().get();
   }
   auto session = open("override");
   ASSERT_TRUE(session);
   EXPECT_EQ(session->settings().get(), saved);
+}
+
+TEST_F(SessionTest, changingThePerPeerUploadLimitReachesRunningSharesAndIsLogged) {
+  const auto original = make_file("per-peer.bin", 64 * 1024);
+  auto session = open("per-peer");
+  ASSERT_TRUE(session);
+  Events events(*session);
+  ASSERT_TRUE(session->share(original).get());
+  Settings settings = session->settings().get();
+  settings.upload_limit_per_peer = 64 * 1024;
+  ASSERT_TRUE(session->apply_settings(settings).get());
+  EXPECT_TRUE(events.wait_for<LogLine>([](const LogLine& line) {
+    return line.text.find("upload_limit_per_peer 0 -> 65536") != std::string::npos;
+  }));
+  EXPECT_EQ(session->settings().get().upload_limit_per_peer, 64U * 1024);
+}
+
+TEST_F(SessionTest, setDownloadLimitOnAnUnknownDownloadIsNotFound) {
+  auto session = open("unknown-limit");
+  ASSERT_TRUE(session);
+  const auto refused = session->set_download_limit(unknown_file(9), 1024).get();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), make_error_code(StateErrc::not_found));
+}
+
+TEST_F(SessionTest, setDownloadLimitOnAQueuedDownloadSucceeds) {
+  auto session = open("queued-limit", 60s, limited_to(1));
+  ASSERT_TRUE(session);
+  Events events(*session);
+  const auto a = unknown_file(1);
+  const auto b = unknown_file(2);
+  ASSERT_TRUE(session->download(DownloadCommand{a, dir_.path() / "in", nullptr, {}}).get());
+  ASSERT_TRUE(session->download(DownloadCommand{b, dir_.path() / "in", nullptr, {}}).get());
+  ASSERT_TRUE(events.wait_for<DownloadQueued>([&](const auto& e) { return e.file_id == b; }));
+  EXPECT_TRUE(session->set_download_limit(b, 1024).get());
+  EXPECT_TRUE(session->set_download_limit(a, 2048).get());
+  // Once cancelled it is neither running nor queued.
+  ASSERT_TRUE(session->cancel(b).get());
+  const auto gone = session->set_download_limit(b, 1024).get();
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error(), make_error_code(StateErrc::not_found));
+}
+
+TEST_F(SessionTest, downloadStartedWithItsOwnLimitCompletesAndTheLimitCanChange) {
+  const auto original = make_file("limited.bin", 256 * 1024 + 17);
+  auto seeder = open("limited-seeder");
+  ASSERT_TRUE(seeder);
+  auto shared = seeder->share(original).get();
+  ASSERT_TRUE(shared) << shared.error().message();
+  const core::FileId file_id = shared.value().file_id;
+
+  auto downloader = open("limited-downloader");
+  ASSERT_TRUE(downloader);
+  Events events(*downloader);
+  DownloadCommand command{file_id, dir_.path() / "limited-downloads", nullptr, {}};
+  command.download_limit = 1024 * 1024;
+  ASSERT_TRUE(downloader->download(command).get());
+  // Still running: it finds its source through the tracker first.
+  const auto changed = downloader->set_download_limit(file_id, 2 * 1024 * 1024).get();
+  EXPECT_TRUE(changed) << changed.error().message();
+  const auto completed = events.wait_for<DownloadCompleted>();
+  ASSERT_TRUE(completed.has_value()) << "the download did not complete";
+  EXPECT_EQ(read_all(completed->path), read_all(original));
 }
 
 TEST_F(SessionTest, invalidSettingsAreRefusedAndChangeNothing) {

@@ -452,6 +452,64 @@ TEST_F(SwarmTest, globalUploadLimitStillHoldsWhenThePerPeerLimitIsLooser) {
   EXPECT_EQ(storage->bytes(), original_);
 }
 
+TEST_F(SwarmTest, setUploadRatePerPeerAppliesToPeersAlreadyAttached) {
+  make_file(std::uint64_t{4} * 1024 * 1024, 64 * 1024);
+  core::ManualClock limit_clock;
+  // The global limit holds the peer back while it attaches, with no limit of its own.
+  RateLimiter global(limit_clock, kMiB);
+  Node& seeder = add_seeder(false, SwarmLimits{.upload = &global, .clock = &limit_clock});
+  auto storage = std::make_shared<MemoryStorage>(file_bytes_);
+  Node& downloader = add_downloader(storage);
+  run(
+      [&]() -> awaitable<void> {
+        const auto connected = co_await connect(downloader, seeder);
+        EXPECT_TRUE(connected);
+      },
+      1s);
+  ASSERT_FALSE(downloader.observer.completed);
+  // A per-peer limit set now gives the attached peer a limiter of its own: lifting the
+  // global limit lets through little more than that limiter's first bucket.
+  seeder.swarm->set_upload_rate_per_peer(kMiB);
+  EXPECT_EQ(seeder.swarm->upload_rate_per_peer(), kMiB);
+  global.set_rate(RateLimiter::kUnlimited);
+  run([]() -> awaitable<void> { co_return; }, 1s);
+  EXPECT_LT(downloader.swarm->counters().downloaded, file_bytes_ / 2);
+  EXPECT_FALSE(downloader.observer.completed);
+  // Lifting it reaches the same peer's limiter: the rest flows.
+  seeder.swarm->set_upload_rate_per_peer(RateLimiter::kUnlimited);
+  run([]() -> awaitable<void> { co_return; });
+  ASSERT_TRUE(downloader.observer.completed);
+  EXPECT_EQ(storage->bytes(), original_);
+}
+
+TEST_F(SwarmTest, setUploadRatePerPeerLowersTheLimitOfAnAttachedPeer) {
+  make_file(std::uint64_t{4} * 1024 * 1024, 64 * 1024);
+  core::ManualClock limit_clock;
+  RateLimiter global(limit_clock, kMiB);
+  SwarmOptions options;
+  options.upload_rate_per_peer = 64 * kMiB; // alone it would let the whole file through
+  Node& seeder = add_seeder(false, SwarmLimits{.upload = &global, .clock = &limit_clock}, options);
+  auto storage = std::make_shared<MemoryStorage>(file_bytes_);
+  Node& downloader = add_downloader(storage);
+  run(
+      [&]() -> awaitable<void> {
+        const auto connected = co_await connect(downloader, seeder);
+        EXPECT_TRUE(connected);
+      },
+      1s);
+  ASSERT_FALSE(downloader.observer.completed);
+  // The peer's limiter, made at attach, is the one that now holds it back.
+  seeder.swarm->set_upload_rate_per_peer(kMiB);
+  global.set_rate(RateLimiter::kUnlimited);
+  run([]() -> awaitable<void> { co_return; }, 1s);
+  EXPECT_LT(downloader.swarm->counters().downloaded, file_bytes_ / 2);
+  EXPECT_FALSE(downloader.observer.completed);
+  seeder.swarm->set_upload_rate_per_peer(RateLimiter::kUnlimited);
+  run([]() -> awaitable<void> { co_return; });
+  ASSERT_TRUE(downloader.observer.completed);
+  EXPECT_EQ(storage->bytes(), original_);
+}
+
 TEST_F(SwarmTest, chunksInProgressAreTheRequestedOnesUntilTheyVerify) {
   make_file(std::uint64_t{4} * 1024 * 1024, 64 * 1024); // one block a chunk
   core::ManualClock limit_clock;

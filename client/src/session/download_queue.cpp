@@ -27,6 +27,17 @@ bool DownloadQueue::remove(const core::FileId& file_id) {
   return true;
 }
 
+bool DownloadQueue::set_download_limit(const core::FileId& file_id,
+                                       std::uint64_t bytes_per_second) {
+  const auto found = std::find_if(waiting_.begin(), waiting_.end(),
+                                  [&](const DownloadCommand& q) { return q.file_id == file_id; });
+  if (found == waiting_.end()) {
+    return false;
+  }
+  found->download_limit = bytes_per_second;
+  return true;
+}
+
 bool DownloadQueue::contains(const core::FileId& file_id) const noexcept {
   return position(file_id).has_value();
 }

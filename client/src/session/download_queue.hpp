@@ -34,6 +34,8 @@ public:
   std::uint32_t push(DownloadCommand command);
   /// Whether it was queued.
   bool remove(const core::FileId& file_id);
+  /// Its DownloadCommand::download_limit, for when it starts; whether it was queued.
+  bool set_download_limit(const core::FileId& file_id, std::uint64_t bytes_per_second);
   [[nodiscard]] bool contains(const core::FileId& file_id) const noexcept;
   /// 1-based; empty when not queued.
   [[nodiscard]] std::optional<std::uint32_t> position(const core::FileId& file_id) const noexcept;

@@ -40,6 +40,7 @@ void ActiveDownload::on_source_found(const core::PeerSource& source) {
 
 void ActiveDownload::on_progress(const transfer::DownloadProgress& progress) {
   last_progress = progress;
+  apply_upload_limit_per_peer();
   (void)session.state.set_bytes_verified(file_id, progress.verified_bytes);
   session.emit(DownloadProgressed{file_id, progress});
 }
@@ -65,6 +66,14 @@ void ActiveDownload::record_received() {
       (void)session.state.add_peers_served(file_id, counters.peers_served - peers_served_recorded);
       peers_served_recorded = counters.peers_served;
     }
+  }
+}
+
+void ActiveDownload::apply_upload_limit_per_peer() {
+  auto* swarm = download ? download->swarm() : nullptr;
+  const std::uint64_t wanted = session.settings.upload_limit_per_peer;
+  if (swarm != nullptr && swarm->upload_rate_per_peer() != wanted) {
+    swarm->set_upload_rate_per_peer(wanted);
   }
 }
 
@@ -123,6 +132,9 @@ core::Status Session::Impl::start_download(DownloadCommand command) {
   }
   const auto running = downloads.find(command.file_id);
   if (running != downloads.end() && !running->second->paused) {
+    if (command.download_limit != 0) {
+      running->second->download->set_download_rate(command.download_limit);
+    }
     running->second->download->resume();
     return boost::outcome_v2::success();
   }
@@ -175,6 +187,9 @@ core::Status Session::Impl::launch_download(DownloadCommand command) {
   if (const auto running = downloads.find(command.file_id); running != downloads.end()) {
     // Paused in this run: it goes on from where it stopped.
     running->second->paused = false;
+    if (command.download_limit != 0) {
+      running->second->download->set_download_rate(command.download_limit);
+    }
     running->second->download->resume();
     if (auto manifest = running->second->download->manifest()) {
       announce_download(*running->second, std::move(manifest));
@@ -200,6 +215,8 @@ core::Status Session::Impl::launch_download(DownloadCommand command) {
   request.initial_sources = std::move(command.sources);
   transfer::DownloadOptions download_options = options.download;
   download_options.swarm.serve_while_downloading = settings.serve_while_downloading;
+  download_options.swarm.upload_rate_per_peer = settings.upload_limit_per_peer;
+  download_options.download_rate = command.download_limit;
   active->serves_chunks = settings.serve_while_downloading;
   active->download = std::make_unique<transfer::Download>(
       std::move(environment), std::move(request), download_options, *active);
@@ -393,6 +410,18 @@ core::Status Session::Impl::cancel_download(const core::FileId& file_id) {
   return boost::outcome_v2::success();
 }
 
+core::Status Session::Impl::set_download_limit_now(const core::FileId& file_id,
+                                                   std::uint64_t bytes_per_second) {
+  if (const auto running = downloads.find(file_id); running != downloads.end()) {
+    running->second->download->set_download_rate(bytes_per_second);
+    return boost::outcome_v2::success();
+  }
+  if (queue.set_download_limit(file_id, bytes_per_second)) {
+    return boost::outcome_v2::success();
+  }
+  return make_error_code(StateErrc::not_found);
+}
+
 // ---- Session commands ----
 
 std::future<core::Status> Session::download(DownloadCommand command) {
@@ -414,6 +443,13 @@ std::future<core::Status> Session::resume(core::FileId file_id) {
 std::future<core::Status> Session::cancel(core::FileId file_id) {
   return on_network<core::Status>(
       *impl_, [impl = impl_, file_id] { return impl->cancel_download(file_id); });
+}
+
+std::future<core::Status> Session::set_download_limit(core::FileId file_id,
+                                                      std::uint64_t bytes_per_second) {
+  return on_network<core::Status>(*impl_, [impl = impl_, file_id, bytes_per_second] {
+    return impl->set_download_limit_now(file_id, bytes_per_second);
+  });
 }
 
 } // namespace swarmshare::client

@@ -245,6 +245,8 @@ core::Result<std::unique_ptr<Session>> Session::open(SessionOptions options) {
   Settings settings = saved ? saved.value() : Settings{};
   settings.upload_limit = options.upload_limit.value_or(settings.upload_limit);
   settings.download_limit = options.download_limit.value_or(settings.download_limit);
+  settings.upload_limit_per_peer =
+      options.upload_limit_per_peer.value_or(settings.upload_limit_per_peer);
   settings.serve_while_downloading =
       options.serve_while_downloading.value_or(settings.serve_while_downloading);
   settings.max_active_downloads =

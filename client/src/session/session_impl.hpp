@@ -60,6 +60,10 @@ struct ActiveDownload final : transfer::DownloadObserver {
   void on_log(const std::string& line) override;
   /// Writes what it received and served since the last statistics tick to the state.
   void record_received();
+  /// Brings its swarm's per-peer upload limit to the setting. The Download makes a new swarm
+  /// from the options it started with on every resume, so this runs again at each progress
+  /// report as well as when the setting changes.
+  void apply_upload_limit_per_peer();
 
   struct Session::Impl& session;
   core::FileId file_id;
@@ -131,6 +135,9 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
   [[nodiscard]] core::Status pause_download(const core::FileId& file_id);
   [[nodiscard]] core::Status resume_download(const core::FileId& file_id);
   [[nodiscard]] core::Status cancel_download(const core::FileId& file_id);
+  /// A running download's own limit changes at once; a queued one's is kept for its start.
+  [[nodiscard]] core::Status set_download_limit_now(const core::FileId& file_id,
+                                                    std::uint64_t bytes_per_second);
   void finish_download(const core::FileId& file_id);
   /// A download that serves its verified chunks is a source too: the registries list it
   /// (unlisted, so a downloader never makes an unlisted file searchable), and the other
@@ -142,6 +149,8 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
 
   // ---- Settings (settings.cpp) ----
   [[nodiscard]] core::Status apply_settings_now(const Settings& next);
+  /// Settings::upload_limit_per_peer to every share's and running download's swarm.
+  void apply_upload_limit_per_peer();
 
   SessionOptions options;
   /// In effect now: the saved settings with SessionOptions' overrides.

@@ -14,6 +14,7 @@ namespace {
 // The keys in the state's settings table. Changing one loses the users' saved value.
 constexpr std::string_view kUploadLimit = "upload_limit";
 constexpr std::string_view kDownloadLimit = "download_limit";
+constexpr std::string_view kUploadLimitPerPeer = "upload_limit_per_peer";
 constexpr std::string_view kMaxActiveDownloads = "max_active_downloads";
 constexpr std::string_view kServeWhileDownloading = "serve_while_downloading";
 constexpr std::string_view kAfterDownload = "after_download";
@@ -65,7 +66,8 @@ core::Status validate(const Settings& settings) {
   }
   // The state database keeps integers as signed 64-bit.
   constexpr auto kMaxRate = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-  if (settings.upload_limit > kMaxRate || settings.download_limit > kMaxRate) {
+  if (settings.upload_limit > kMaxRate || settings.download_limit > kMaxRate ||
+      settings.upload_limit_per_peer > kMaxRate) {
     return Errc::invalid_setting;
   }
   return boost::outcome_v2::success();
@@ -78,15 +80,18 @@ core::Result<Settings> load_settings(StateStore& state) {
                            std::numeric_limits<std::int64_t>::max());
   auto download = read_count(state, kDownloadLimit, defaults.download_limit,
                              std::numeric_limits<std::int64_t>::max());
+  auto per_peer = read_count(state, kUploadLimitPerPeer, defaults.upload_limit_per_peer,
+                             std::numeric_limits<std::int64_t>::max());
   auto active = read_count(state, kMaxActiveDownloads, defaults.max_active_downloads,
                            Settings::kMaxActiveDownloadsCap);
   auto serve = state.get_bool(kServeWhileDownloading, defaults.serve_while_downloading);
   auto after = state.get_string(kAfterDownload, to_string(defaults.after_download));
   auto folder = state.setting(kDownloadFolder);
-  if (!upload || !download || !active || !serve || !after || !folder) {
+  if (!upload || !download || !per_peer || !active || !serve || !after || !folder) {
     for (const std::error_code error :
          {upload ? std::error_code{} : upload.error(),
           download ? std::error_code{} : download.error(),
+          per_peer ? std::error_code{} : per_peer.error(),
           active ? std::error_code{} : active.error(), serve ? std::error_code{} : serve.error(),
           after ? std::error_code{} : after.error(), folder ? std::error_code{} : folder.error()}) {
       if (error) {
@@ -100,6 +105,7 @@ core::Result<Settings> load_settings(StateStore& state) {
   }
   settings.upload_limit = upload.value();
   settings.download_limit = download.value();
+  settings.upload_limit_per_peer = per_peer.value();
   settings.max_active_downloads = static_cast<std::uint32_t>(active.value());
   settings.serve_while_downloading = serve.value();
   settings.after_download = *after_download;
@@ -116,6 +122,7 @@ core::Status save_settings(StateStore& state, const Settings& settings) {
   const std::vector<StateStore::SettingValue> values{
       {std::string{kUploadLimit}, std::to_string(settings.upload_limit)},
       {std::string{kDownloadLimit}, std::to_string(settings.download_limit)},
+      {std::string{kUploadLimitPerPeer}, std::to_string(settings.upload_limit_per_peer)},
       {std::string{kMaxActiveDownloads}, std::to_string(settings.max_active_downloads)},
       {std::string{kServeWhileDownloading}, settings.serve_while_downloading ? "true" : "false"},
       {std::string{kAfterDownload}, std::string{to_string(settings.after_download)}},
@@ -144,6 +151,8 @@ namespace {
   };
   add(kUploadLimit, std::to_string(before.upload_limit), std::to_string(after.upload_limit));
   add(kDownloadLimit, std::to_string(before.download_limit), std::to_string(after.download_limit));
+  add(kUploadLimitPerPeer, std::to_string(before.upload_limit_per_peer),
+      std::to_string(after.upload_limit_per_peer));
   add(kMaxActiveDownloads, std::to_string(before.max_active_downloads),
       std::to_string(after.max_active_downloads));
   add(kServeWhileDownloading, flag(before.serve_while_downloading),
@@ -168,12 +177,22 @@ core::Status Session::Impl::apply_settings_now(const Settings& next) {
   settings = next;
   upload_limit.set_rate(settings.upload_limit);
   download_limit.set_rate(settings.download_limit);
+  apply_upload_limit_per_peer();
   queue.set_limit(settings.max_active_downloads);
   if (!changes.empty()) {
     log(LogLevel::info, "Settings changed: " + changes);
   }
   start_queued(); // a higher limit starts waiting downloads now
   return boost::outcome_v2::success();
+}
+
+void Session::Impl::apply_upload_limit_per_peer() {
+  for (auto& [file_id, share] : shares) {
+    share->swarm->set_upload_rate_per_peer(settings.upload_limit_per_peer);
+  }
+  for (auto& [file_id, active] : downloads) {
+    active->apply_upload_limit_per_peer();
+  }
 }
 
 } // namespace swarmshare::client

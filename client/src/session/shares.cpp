@@ -93,6 +93,7 @@ core::Result<Share*> Session::Impl::serve(LibraryEntry entry) {
   auto share = std::make_unique<Share>(*this, std::move(entry));
   share->manifest = std::make_shared<const core::Manifest>(share->entry.manifest);
   transfer::SwarmOptions swarm_options;
+  swarm_options.upload_rate_per_peer = settings.upload_limit_per_peer;
   share->swarm = std::make_unique<transfer::Swarm>(
       io.get_executor(), disk.get_executor(), share->manifest, std::move(storage).value(),
       all_chunks(*share->manifest), swarm_options, random,

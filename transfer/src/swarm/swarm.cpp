@@ -145,10 +145,7 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
     if (!refused && options.upload_rate_per_peer != RateLimiter::kUnlimited) {
       peer.upload_limiter = std::make_unique<RateLimiter>(clock, options.upload_rate_per_peer);
     }
-    link->set_limiters(PeerLink::Limiters{.global_upload = limits.upload,
-                                          .peer_upload = peer.upload_limiter.get(),
-                                          .global_download = limits.download,
-                                          .swarm_download = limits.swarm_download});
+    link->set_limiters(limiters_for(peer));
     link->start(*this);
     if (stopped) {
       link->close(wire::GoodbyeReason::shutting_down);
@@ -172,6 +169,27 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
     }
     link->send(wire::Budget{0}); // a slot is decided once we know what the peer lacks
     observer.on_peer_attached(link->peer_id());
+  }
+
+  [[nodiscard]] PeerLink::Limiters limiters_for(const Peer& peer) const noexcept {
+    return PeerLink::Limiters{.global_upload = limits.upload,
+                              .peer_upload = peer.upload_limiter.get(),
+                              .global_download = limits.download,
+                              .swarm_download = limits.swarm_download};
+  }
+
+  void set_upload_rate_per_peer(std::uint64_t bytes_per_second) {
+    options.upload_rate_per_peer = bytes_per_second;
+    for (auto& [slot, peer] : peers) {
+      if (peer.upload_limiter) {
+        // Kept even when lifted: the link may be waiting on it, and an unlimited limiter
+        // costs nothing.
+        peer.upload_limiter->set_rate(bytes_per_second);
+      } else if (bytes_per_second != RateLimiter::kUnlimited) {
+        peer.upload_limiter = std::make_unique<RateLimiter>(clock, bytes_per_second);
+        peer.link->set_limiters(limiters_for(peer));
+      }
+    }
   }
 
   void detach(PeerSlot slot, std::error_code why) {
@@ -860,6 +878,14 @@ std::vector<core::ChunkIndex> Swarm::chunks_in_progress() const {
     }
   }
   return chunks;
+}
+
+void Swarm::set_upload_rate_per_peer(std::uint64_t bytes_per_second) {
+  impl_->set_upload_rate_per_peer(bytes_per_second);
+}
+
+std::uint64_t Swarm::upload_rate_per_peer() const noexcept {
+  return impl_->options.upload_rate_per_peer;
 }
 
 void Swarm::set_serving(bool serving) {

@@ -46,6 +46,8 @@ struct SessionOptions {
   /// Global limits, bytes per second; 0: none.
   std::optional<std::uint64_t> upload_limit;
   std::optional<std::uint64_t> download_limit;
+  /// Upload limit for each peer on its own, bytes per second; 0: none.
+  std::optional<std::uint64_t> upload_limit_per_peer;
   /// Downloads serve their verified chunks to others.
   std::optional<bool> serve_while_downloading;
   /// Downloads running at once (default 3); more wait in the queue. 0: no limit.
@@ -76,6 +78,10 @@ struct DownloadCommand {
   std::shared_ptr<const core::Manifest> manifest;
   /// From a share link or the LAN; the registries are asked as well.
   std::vector<core::PeerSource> sources;
+  /// This download's own limit, bytes per second, on top of the global one; 0: none. Not
+  /// saved: a download resumed in a later run (or restored from the queue) has none until
+  /// set_download_limit is called again.
+  std::uint64_t download_limit = 0;
 };
 
 class Session {
@@ -124,6 +130,12 @@ public:
   [[nodiscard]] std::future<core::Status> resume(core::FileId file_id);
   /// Also takes a queued download out of the queue.
   [[nodiscard]] std::future<core::Status> cancel(core::FileId file_id);
+  /// The download's own limit, bytes per second (0: none), on top of the global one: a
+  /// running download slows at once, a queued one starts with it. StateErrc::not_found for
+  /// a download neither running nor queued. Kept for this run only, like
+  /// DownloadCommand::download_limit.
+  [[nodiscard]] std::future<core::Status> set_download_limit(core::FileId file_id,
+                                                             std::uint64_t bytes_per_second);
 
   /// The settings in effect now (the saved ones, with this run's SessionOptions over them).
   [[nodiscard]] std::future<Settings> settings();

@@ -28,6 +28,9 @@ struct Settings {
   /// Global limits in bytes per second; 0: none.
   std::uint64_t upload_limit = 0;
   std::uint64_t download_limit = 0;
+  /// Upload limit for each peer on its own, bytes per second, on top of upload_limit (the
+  /// stricter wins); 0: none. Keeps one fast downloader from taking all of upload_limit.
+  std::uint64_t upload_limit_per_peer = 0;
   /// Downloads running at once; more wait in the queue. 0: no limit.
   std::uint32_t max_active_downloads = 3;
   /// Downloads serve their verified chunks to others.

@@ -141,6 +141,11 @@ public:
   [[nodiscard]] std::vector<core::ChunkIndex> chunks_in_progress() const;
   /// Serving on or off (off: every peer gets budget 0; on again: budgets as before).
   void set_serving(bool serving);
+  /// Changes SwarmOptions::upload_rate_per_peer (0: none) from now on, for the peers
+  /// attached already as well as later ones: a setting changed while files are served must
+  /// not wait for every peer to reconnect.
+  void set_upload_rate_per_peer(std::uint64_t bytes_per_second);
+  [[nodiscard]] std::uint64_t upload_rate_per_peer() const noexcept;
 
 private:
   struct Impl;
