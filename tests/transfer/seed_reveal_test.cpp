@@ -94,6 +94,20 @@ TEST_F(SeedRevealTest, chunksOthersHoldAreShownOnlyAFewAtATimeOnceAllShownWereFe
   EXPECT_EQ(reveal_.top_up(PeerSlot{1}).size(), SeedReveal::kTrickle);
 }
 
+TEST_F(SeedRevealTest, chunksShownToAnotherPeerAreNotShownAgainWhileItStillHasSomeToFetch) {
+  serve(1, bits(kChunks));
+  serve(2, bits(kChunks));
+  const auto first = reveal_.top_up(PeerSlot{1});
+  ASSERT_EQ(reveal_.top_up(PeerSlot{2}).size(), kChunks / 2); // every chunk is shown now
+  for (std::size_t i = 0; i + 1 < first.size(); ++i) {
+    reveal_.peer_has(PeerSlot{1}, first[i]);
+  }
+  EXPECT_TRUE(reveal_.top_up(PeerSlot{1}).empty())
+      << "peer 2's chunks shown to peer 1 as well: the seed would send them twice";
+  reveal_.peer_has(PeerSlot{1}, first.back());
+  EXPECT_EQ(reveal_.top_up(PeerSlot{1}).size(), SeedReveal::kTrickle);
+}
+
 TEST_F(SeedRevealTest, aPeerThatLeavesNoLongerCountsAsHolder) {
   serve(1, bits(kChunks, {5}));
   serve(2, bits(kChunks));

@@ -89,8 +89,8 @@ std::vector<core::ChunkIndex> SeedReveal::top_up(PeerSlot slot) {
   }
   PeerView& view = found->second;
   std::uint32_t waiting = 0;              // shown and not fetched yet
-  std::vector<std::uint32_t> nobody_has;  // not shown to it, held by no peer
-  std::vector<std::uint32_t> others_have; // not shown to it, held by some other peer
+  std::vector<std::uint32_t> nobody_has;  // held by no peer, shown to none
+  std::vector<std::uint32_t> others_have; // held by another peer, or shown to one
   for (std::uint32_t i = 0; i < chunk_count_; ++i) {
     const core::ChunkIndex chunk{i};
     if (view.haves.test(chunk)) {
@@ -99,7 +99,7 @@ std::vector<core::ChunkIndex> SeedReveal::top_up(PeerSlot slot) {
     if (view.shown.test(chunk)) {
       ++waiting;
     } else {
-      (holders_[i] == 0 ? nobody_has : others_have).push_back(i);
+      (holders_[i] == 0 && shown_only_[i] == 0 ? nobody_has : others_have).push_back(i);
     }
   }
   const std::uint32_t share = share_per_peer();
@@ -111,9 +111,9 @@ std::vector<core::ChunkIndex> SeedReveal::top_up(PeerSlot slot) {
       wanted = std::min<std::size_t>(share - std::min(share, waiting), nobody_has.size());
     }
   } else if (waiting == 0 && !others_have.empty()) {
-    // Every chunk it lacks is out in the swarm: it should trade for them. Only a peer that
-    // fetched everything it was shown gets a few more, in case none of the holders is among
-    // its own peers.
+    // Every chunk it lacks is out in the swarm or on its way to another peer: it should
+    // trade for them. Only a peer that fetched everything it was shown gets a few more, in
+    // case none of the holders is among its own peers.
     pool = &others_have;
     wanted = std::min<std::size_t>(kTrickle, others_have.size());
   }

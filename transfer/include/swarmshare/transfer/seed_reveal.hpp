@@ -48,10 +48,10 @@ public:
   void set_served(PeerSlot slot, bool served);
 
   /// The chunks to show a served peer now (as have messages). While some chunks it lacks
-  /// are held by no peer: none while at least half its share is shown and not fetched, else
-  /// enough of those to fill its share again. Once every chunk it lacks is held by another
-  /// peer it should trade for them: only when it has fetched all it was shown, kTrickle more
-  /// (in case no holder is among its peers). Held by the fewest first, then shown to the
+  /// are held by no peer and shown to none: none while at least half its share is shown and
+  /// not fetched, else enough of those to fill its share again. Once every chunk it lacks
+  /// is held by another peer or shown to one, it should trade for them: only when it has
+  /// fetched all it was shown, kTrickle more (in case no holder is among its peers). Held by the fewest first, then shown to the
   /// fewest, random among equals. Its share: the chunk count over the served peers that lack
   /// something (all of it for a peer served alone), within kMinShown .. kMaxShown.
   [[nodiscard]] std::vector<core::ChunkIndex> top_up(PeerSlot slot);
