@@ -19,7 +19,7 @@ void SeedReveal::add_peer(PeerSlot slot) {
   if (!empty) {
     return; // a chunk count the bitfield refuses: the swarm never gets that far
   }
-  peers_.insert_or_assign(slot, PeerView{empty.value(), empty.value(), false, false});
+  peers_.insert_or_assign(slot, PeerView{empty.value(), empty.value(), false, false, 0});
 }
 
 void SeedReveal::remove_peer(PeerSlot slot) {
@@ -62,6 +62,7 @@ void SeedReveal::peer_has(PeerSlot slot, core::ChunkIndex chunk) {
   }
   if (view.shown.test(chunk)) {
     count(shown_only_, chunk, -1);
+    --view.waiting;
   }
   count(holders_, chunk, +1);
   (void)view.haves.set(chunk);
@@ -88,6 +89,10 @@ std::vector<core::ChunkIndex> SeedReveal::top_up(PeerSlot slot) {
     return {};
   }
   PeerView& view = found->second;
+  const std::uint32_t share = share_per_peer();
+  if (view.waiting > 0 && view.waiting * 2 >= share) {
+    return {}; // the common case, decided without looking at every chunk
+  }
   std::uint32_t waiting = 0;              // shown and not fetched yet
   std::vector<std::uint32_t> nobody_has;  // held by no peer, shown to none
   std::vector<std::uint32_t> others_have; // held by another peer, or shown to one
@@ -102,7 +107,6 @@ std::vector<core::ChunkIndex> SeedReveal::top_up(PeerSlot slot) {
       (holders_[i] == 0 && shown_only_[i] == 0 ? nobody_has : others_have).push_back(i);
     }
   }
-  const std::uint32_t share = share_per_peer();
   std::size_t wanted = 0;
   std::vector<std::uint32_t>* pool = &nobody_has;
   if (!nobody_has.empty()) {
@@ -137,6 +141,7 @@ std::vector<core::ChunkIndex> SeedReveal::top_up(PeerSlot slot) {
     const core::ChunkIndex chunk{(*pool)[k]};
     count(shown_only_, chunk, +1);
     (void)view.shown.set(chunk);
+    ++view.waiting;
     shown_now.push_back(chunk);
   }
   return shown_now;

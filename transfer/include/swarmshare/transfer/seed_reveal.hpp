@@ -51,9 +51,10 @@ public:
   /// are held by no peer and shown to none: none while at least half its share is shown and
   /// not fetched, else enough of those to fill its share again. Once every chunk it lacks
   /// is held by another peer or shown to one, it should trade for them: only when it has
-  /// fetched all it was shown, kTrickle more (in case no holder is among its peers). Held by the fewest first, then shown to the
-  /// fewest, random among equals. Its share: the chunk count over the served peers that lack
-  /// something (all of it for a peer served alone), within kMinShown .. kMaxShown.
+  /// fetched all it was shown, kTrickle more (in case no holder is among its peers). Held by the
+  /// fewest first, then shown to the fewest, random among equals. Its share: the chunk count over
+  /// the served peers that lack something (all of it for a peer served alone), within kMinShown ..
+  /// kMaxShown.
   [[nodiscard]] std::vector<core::ChunkIndex> top_up(PeerSlot slot);
 
   /// Shown to the peer so far (tests).
@@ -65,6 +66,8 @@ private:
     Bitfield shown;
     bool haves_known = false;
     bool served = false;
+    /// Shown and not held yet: kept as it changes, so most haves need no scan of the file.
+    std::uint32_t waiting = 0;
   };
   static void count(std::vector<std::uint32_t>& counts, core::ChunkIndex chunk, int delta);
   [[nodiscard]] std::uint32_t share_per_peer() const;
