@@ -359,6 +359,23 @@ TEST_F(DownloadTest, setDownloadRateLimitsARunningDownloadThatStartedWithoutALim
   EXPECT_EQ(read(*recorder_->completed), original_);
 }
 
+TEST_F(DownloadTest, perPeerUploadRateSetWhileRunningIsKeptByTheSwarmOfAResume) {
+  add_seeder();
+  global_download_limit_.set_rate(kSlowRate); // still running when it is paused
+  limits_.download = &global_download_limit_;
+  make_download();
+  download_->start();
+  run_for(500ms);
+  ASSERT_NE(download_->swarm(), nullptr);
+  download_->set_upload_rate_per_peer(kSlowRate);
+  EXPECT_EQ(download_->swarm()->upload_rate_per_peer(), kSlowRate);
+  download_->pause();
+  download_->resume();
+  run_for(500ms);
+  ASSERT_NE(download_->swarm(), nullptr) << "no swarm after the resume";
+  EXPECT_EQ(download_->swarm()->upload_rate_per_peer(), kSlowRate);
+}
+
 TEST_F(DownloadTest, chunkStatesShowChunksInProgressWhileTheyDownload) {
   add_seeder();
   global_download_limit_.set_rate(kSlowRate);

@@ -40,7 +40,6 @@ void ActiveDownload::on_source_found(const core::PeerSource& source) {
 
 void ActiveDownload::on_progress(const transfer::DownloadProgress& progress) {
   last_progress = progress;
-  apply_upload_limit_per_peer();
   (void)session.state.set_bytes_verified(file_id, progress.verified_bytes);
   session.emit(DownloadProgressed{file_id, progress});
 }
@@ -66,14 +65,6 @@ void ActiveDownload::record_received() {
       (void)session.state.add_peers_served(file_id, counters.peers_served - peers_served_recorded);
       peers_served_recorded = counters.peers_served;
     }
-  }
-}
-
-void ActiveDownload::apply_upload_limit_per_peer() {
-  auto* swarm = download ? download->swarm() : nullptr;
-  const std::uint64_t wanted = session.settings.upload_limit_per_peer;
-  if (swarm != nullptr && swarm->upload_rate_per_peer() != wanted) {
-    swarm->set_upload_rate_per_peer(wanted);
   }
 }
 

@@ -60,10 +60,6 @@ struct ActiveDownload final : transfer::DownloadObserver {
   void on_log(const std::string& line) override;
   /// Writes what it received and served since the last statistics tick to the state.
   void record_received();
-  /// Brings its swarm's per-peer upload limit to the setting. The Download makes a new swarm
-  /// from the options it started with on every resume, so this runs again at each progress
-  /// report as well as when the setting changes.
-  void apply_upload_limit_per_peer();
 
   struct Session::Impl& session;
   core::FileId file_id;

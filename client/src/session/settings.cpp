@@ -191,7 +191,9 @@ void Session::Impl::apply_upload_limit_per_peer() {
     share->swarm->set_upload_rate_per_peer(settings.upload_limit_per_peer);
   }
   for (auto& [file_id, active] : downloads) {
-    active->apply_upload_limit_per_peer();
+    if (active->download) {
+      active->download->set_upload_rate_per_peer(settings.upload_limit_per_peer);
+    }
   }
 }
 

@@ -414,6 +414,14 @@ void Download::set_download_rate(std::uint64_t bytes_per_second) {
   impl_->download_limiter.set_rate(bytes_per_second);
 }
 
+void Download::set_upload_rate_per_peer(std::uint64_t bytes_per_second) {
+  // Kept in the options too: a resumed download builds its swarm from them.
+  impl_->options.swarm.upload_rate_per_peer = bytes_per_second;
+  if (Swarm* running = swarm()) {
+    running->set_upload_rate_per_peer(bytes_per_second);
+  }
+}
+
 const core::FileId& Download::file_id() const noexcept { return impl_->request.file_id; }
 DownloadState Download::state() const noexcept { return impl_->state; }
 DownloadProgress Download::progress() const { return impl_->make_progress(); }

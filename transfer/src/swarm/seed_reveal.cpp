@@ -93,7 +93,6 @@ std::vector<core::ChunkIndex> SeedReveal::top_up(PeerSlot slot) {
   if (view.waiting > 0 && view.waiting * 2 >= share) {
     return {}; // the common case, decided without looking at every chunk
   }
-  std::uint32_t waiting = 0;              // shown and not fetched yet
   std::vector<std::uint32_t> nobody_has;  // held by no peer, shown to none
   std::vector<std::uint32_t> others_have; // held by another peer, or shown to one
   for (std::uint32_t i = 0; i < chunk_count_; ++i) {
@@ -101,12 +100,11 @@ std::vector<core::ChunkIndex> SeedReveal::top_up(PeerSlot slot) {
     if (view.haves.test(chunk)) {
       continue;
     }
-    if (view.shown.test(chunk)) {
-      ++waiting;
-    } else {
+    if (!view.shown.test(chunk)) {
       (holders_[i] == 0 && shown_only_[i] == 0 ? nobody_has : others_have).push_back(i);
     }
   }
+  const std::uint32_t waiting = view.waiting; // shown and not fetched yet
   std::size_t wanted = 0;
   std::vector<std::uint32_t>* pool = &nobody_has;
   if (!nobody_has.empty()) {

@@ -170,6 +170,9 @@ public:
   /// Changes this download's own limit (DownloadOptions::download_rate) from now on, while
   /// running or not; kUnlimited (0): none. The global limit still applies.
   void set_download_rate(std::uint64_t bytes_per_second);
+  /// Changes the upload limit of each peer it serves (SwarmOptions::upload_rate_per_peer)
+  /// from now on, for the running swarm and for one built on a later resume.
+  void set_upload_rate_per_peer(std::uint64_t bytes_per_second);
 
   [[nodiscard]] const core::FileId& file_id() const noexcept;
   [[nodiscard]] DownloadState state() const noexcept;
