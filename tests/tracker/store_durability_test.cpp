@@ -6,8 +6,10 @@
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <set>
@@ -45,6 +47,46 @@ TEST(StoreDurability, everythingSurvivesCloseAndReopen) {
   EXPECT_EQ(store.search("kept", 10, 0, kStart).value().size(), 1U);
   EXPECT_EQ(store.announce(announce_of(peer(1), deleted), kStart).error(), Errc::file_deleted);
   EXPECT_EQ(store.announce(announce_of(peer(3), kept), kStart).error(), Errc::peer_banned);
+}
+
+TEST(StoreDurability, aVersionOneDatabaseLosesItsEntryAgeIndexAndKeepsItsEntries) {
+  swarmshare::test::TempDir dir;
+  const auto path = dir.path() / "tracker.db";
+  const auto m = manifest("old-file.bin");
+  {
+    auto store = Store::open(path).value();
+    ASSERT_TRUE(store.announce(announce_of(peer(1), m), kStart));
+  }
+  // Plain SQLite: the project's opener would migrate what these look at.
+  const auto run_sql = [&path](const char* sql) {
+    sqlite3* db = nullptr;
+    int count = -1;
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(
+                  db, sql,
+                  [](void* out, int, char** values, char**) {
+                    *static_cast<int*>(out) = std::atoi(values[0]);
+                    return 0;
+                  },
+                  &count, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+    return count;
+  };
+  const char* const count_index =
+      "SELECT count(*) FROM sqlite_master WHERE name = 'entries_by_last_seen'";
+  // Back to version 1 as an earlier release left it: with the index.
+  (void)run_sql("CREATE INDEX entries_by_last_seen ON entries (last_seen); "
+                "PRAGMA user_version = 1");
+  ASSERT_EQ(run_sql(count_index), 1);
+  {
+    auto store = Store::open(path).value();
+    const auto peers = store.get_peers(m.file_id(), 10, std::nullopt, kStart + 1min).value();
+    ASSERT_EQ(peers.size(), 1U);
+    EXPECT_EQ(peers[0].peer, peer(1));
+    EXPECT_TRUE(store.announce(announce_of(peer(2), m), kStart));
+  }
+  EXPECT_EQ(run_sql(count_index), 0);
 }
 
 TEST(StoreDurability, concurrentAnnouncesAreAllAcknowledgedWithFewerCommits) {

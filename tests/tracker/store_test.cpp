@@ -189,19 +189,48 @@ TEST_F(StoreTest, entriesExpireAfterTheTtlAndExpireRemovesThem) {
   EXPECT_EQ(store_.get_peers(m.file_id(), 10, std::nullopt, later).value().size(), 1U);
   EXPECT_EQ(store_.stats(later).value().live_entries, 1U);
 
-  EXPECT_EQ(store_.expire(later).value(), 1U);
-  EXPECT_EQ(store_.expire(later).value(), 0U);
-  EXPECT_EQ(store_.expire(kStart + 1h).value(), 1U);
+  EXPECT_EQ(store_.expire(later).value().removed, 1U);
+  EXPECT_EQ(store_.expire(later).value().removed, 0U);
+  EXPECT_EQ(store_.expire(kStart + 1h).value().removed, 1U);
 }
 
-TEST_F(StoreTest, expireRemovesAtMostTheGivenNumberOldestFirst) {
+TEST_F(StoreTest, expirySweepsAWindowAtATimeAndGoesOnWhereItStopped) {
   const auto m = manifest("a.txt");
   for (std::uint32_t i = 1; i <= 5; ++i) {
     ASSERT_TRUE(store_.announce(announce_of(peer(i), m), kStart + std::chrono::seconds{i}));
   }
-  EXPECT_EQ(store_.expire(kStart + 1h, 3).value(), 3U);
-  auto stats_before = store_.stats(kStart + 1s).value();
-  EXPECT_EQ(stats_before.live_entries, 2U); // peers 4 and 5 remain (live at kStart + 1s)
+  const auto first = store_.expire(kStart + 1h, 3).value();
+  EXPECT_EQ(first.examined, 3U);
+  EXPECT_EQ(first.removed, 3U);
+  EXPECT_FALSE(first.wrapped);
+  EXPECT_EQ(store_.stats(kStart).value().live_entries, 2U);
+
+  const auto second = store_.expire(kStart + 1h, 3).value();
+  EXPECT_EQ(second.examined, 2U); // the two left, not the first three again
+  EXPECT_EQ(second.removed, 2U);
+  EXPECT_TRUE(second.wrapped);
+  EXPECT_EQ(store_.stats(kStart).value().live_entries, 0U);
+}
+
+TEST_F(StoreTest, expirySweepKeepsLiveEntriesAndStartsOverAfterTheLast) {
+  const auto m = manifest("a.txt");
+  ASSERT_TRUE(store_.announce(announce_of(peer(1), m), kStart));
+  ASSERT_TRUE(store_.announce(announce_of(peer(2), m), kStart + 20min));
+  ASSERT_TRUE(store_.announce(announce_of(peer(3), m), kStart));
+  const auto at = kStart + 31min; // peers 1 and 3 expired, peer 2 live
+  const auto first = store_.expire(at, 2).value();
+  EXPECT_EQ(first.removed, 1U);
+  EXPECT_FALSE(first.wrapped);
+  const auto second = store_.expire(at, 2).value();
+  EXPECT_EQ(second.removed, 1U);
+  EXPECT_TRUE(second.wrapped);
+  // A new sweep: the live entry is looked at again, and kept.
+  const auto third = store_.expire(at, 2).value();
+  EXPECT_EQ(third.examined, 1U);
+  EXPECT_EQ(third.removed, 0U);
+  const auto peers = store_.get_peers(m.file_id(), 10, std::nullopt, at).value();
+  ASSERT_EQ(peers.size(), 1U);
+  EXPECT_EQ(peers[0].peer, peer(2));
 }
 
 TEST_F(StoreTest, searchFindsAWordOfTheName) {
@@ -280,7 +309,7 @@ TEST_F(StoreTest, searchPagesWithLimitAndOffset) {
 
 TEST_F(StoreTest, filesWhosePeersExpiredStaySearchableWithZeroSeeders) {
   ASSERT_TRUE(store_.announce(announce_of(peer(1), manifest("old-thing.bin")), kStart));
-  ASSERT_EQ(store_.expire(kStart + 2h).value(), 1U);
+  ASSERT_EQ(store_.expire(kStart + 2h).value().removed, 1U);
   auto hits = store_.search("thing", 10, 0, kStart + 2h);
   ASSERT_TRUE(hits);
   ASSERT_EQ(hits.value().size(), 1U);

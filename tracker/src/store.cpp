@@ -35,9 +35,8 @@ namespace {
 // disk and page cache. So a Peer ID (32 bytes) is stored once, in `peers`, and entries refer
 // to it by its small integer key; entries are a WITHOUT ROWID table keyed by (file, peer), so
 // the key is the row and there is no second b-tree of rowids. An entry keeps only
-// `last_seen`: it expires at last_seen + TTL (a store option), so one column and one index
-// serve both "when was it seen" and "what has expired". Manifests (up to 1 MiB) live in
-// their own table so the rows of `files` stay small for search.
+// `last_seen`: it expires at last_seen + TTL (a store option). Manifests (up to 1 MiB) live
+// in their own table so the rows of `files` stay small for search.
 constexpr std::string_view kSchemaV1 = R"sql(
 CREATE TABLE peers (
   peer_key INTEGER PRIMARY KEY,
@@ -79,7 +78,13 @@ CREATE TABLE entries (
 CREATE INDEX entries_by_last_seen ON entries (last_seen);
 )sql";
 
-const std::array<core::sqlite::Migration, 1> kMigrations{{{kSchemaV1}}};
+// Version 2: entries lose their index by last_seen. Every announce moved its entry in that
+// index (a delete at a random place and an insert), which cost the writer about half its
+// time per announce and a second page in the WAL; expiry now sweeps the table in key order
+// a window at a time instead (Store::expire), and reads already filter on last_seen.
+constexpr std::string_view kSchemaV2 = "DROP INDEX entries_by_last_seen;";
+
+const std::array<core::sqlite::Migration, 2> kMigrations{{{kSchemaV1}, {kSchemaV2}}};
 
 // Internal keys: distinct types so a file key is never passed where a peer key belongs.
 struct PeerKey {
@@ -256,40 +261,42 @@ struct PreparedAnnounce {
   return key;
 }
 
+// Every refusal is decided before the first change, so a refused announce leaves nothing
+// to undo and the writer needs no savepoint for it (store_writer.hpp).
 [[nodiscard]] core::Status apply_announce(Database& db, const PreparedAnnounce& a) {
   auto peer = find_peer(db, a.peer);
   if (!peer) {
     return peer.error();
   }
+  if (peer.value() && peer.value()->banned) {
+    return Errc::peer_banned;
+  }
+  auto file = find_file(db, a.file_id);
+  if (!file) {
+    return file.error();
+  }
+  if (file.value() && file.value()->deleted) {
+    return Errc::file_deleted;
+  }
+  if (!file.value() && a.manifest.empty()) {
+    return Errc::unknown_file;
+  }
+
   PeerKey peer_key{0};
   if (peer.value()) {
-    if (peer.value()->banned) {
-      return Errc::peer_banned;
-    }
     peer_key = peer.value()->key;
   } else {
     BOOST_OUTCOME_TRY(execute(db, "INSERT INTO peers (peer_id) VALUES (?1)", blob(a.peer)));
     peer_key = PeerKey{db.last_insert_rowid()};
   }
-
-  auto file = find_file(db, a.file_id);
-  if (!file) {
-    return file.error();
-  }
   FileKey file_key{0};
   if (file.value()) {
-    if (file.value()->deleted) {
-      return Errc::file_deleted;
-    }
     file_key = file.value()->key;
     if (file.value()->unlisted && !a.unlisted) {
       BOOST_OUTCOME_TRY(
           execute(db, "UPDATE files SET unlisted = 0 WHERE file_key = ?1", file_key.value));
     }
   } else {
-    if (a.manifest.empty()) {
-      return Errc::unknown_file;
-    }
     auto inserted = insert_file(db, a);
     if (!inserted) {
       return inserted.error();
@@ -635,6 +642,11 @@ struct Store::Impl {
   Database reader;
   /// Where get_peers starts its window; guarded by reader_mutex.
   std::mt19937_64 sample_random{std::random_device{}()};
+  /// Where the expiry sweep goes on: the last entry key its previous pass examined (0, 0:
+  /// from the start). Guarded by expiry_mutex, which also keeps passes one at a time.
+  std::mutex expiry_mutex;
+  std::int64_t expiry_cursor_file = 0;
+  std::int64_t expiry_cursor_peer = 0;
   // Destroyed first: it stops before the writer's closing checkpoint.
   std::unique_ptr<Checkpointer> checkpointer;
 };
@@ -737,24 +749,78 @@ void Store::unannounce_async(const crypto::PeerId& asker, const core::FileId& fi
       std::move(done));
 }
 
-core::Result<std::uint64_t> Store::expire(TimePoint now, std::size_t max_entries) {
-  const auto cutoff = live_cutoff(now, impl_->options.entry_ttl);
-  auto removed = std::make_shared<std::uint64_t>(0);
-  auto status = impl_->write_and_wait([cutoff, max_entries, removed](Database& db) {
-    auto deleted = execute(db,
-                           "DELETE FROM entries WHERE (file_key, peer_key) IN "
-                           "(SELECT file_key, peer_key FROM entries WHERE last_seen <= ?1 "
-                           "ORDER BY last_seen LIMIT ?2)",
-                           cutoff, to_sql_count(max_entries));
-    if (deleted) {
-      *removed = static_cast<std::uint64_t>(db.changes());
+namespace {
+
+struct EntryKey {
+  std::int64_t file_key = 0;
+  std::int64_t peer_key = 0;
+};
+
+// One window of the sweep: reads the next `window` entries after `after` in key order and
+// deletes the expired ones among them.
+[[nodiscard]] core::Status expire_window(Database& db, EntryKey after, std::int64_t window,
+                                         std::int64_t cutoff, ExpiryPass& pass, EntryKey& last) {
+  std::vector<EntryKey> expired;
+  {
+    auto rows = query(db,
+                      "SELECT file_key, peer_key, last_seen FROM entries "
+                      "WHERE (file_key, peer_key) > (?1, ?2) "
+                      "ORDER BY file_key, peer_key LIMIT ?3",
+                      after.file_key, after.peer_key, window);
+    if (!rows) {
+      return rows.error();
     }
-    return deleted;
-  });
+    for (;;) {
+      auto step = rows.value()->step();
+      if (!step) {
+        return step.error();
+      }
+      if (step.value() == Statement::Step::done) {
+        break;
+      }
+      const Statement& row = *rows.value();
+      last = EntryKey{row.column_int64(0), row.column_int64(1)};
+      ++pass.examined;
+      if (row.column_int64(2) <= cutoff) {
+        expired.push_back(last);
+      }
+    }
+  } // the read is finished (reset) before the deletes
+  for (const auto& key : expired) {
+    BOOST_OUTCOME_TRY(execute(db, "DELETE FROM entries WHERE file_key = ?1 AND peer_key = ?2",
+                              key.file_key, key.peer_key));
+  }
+  pass.removed = expired.size();
+  pass.wrapped = pass.examined < static_cast<std::uint64_t>(window);
+  return boost::outcome_v2::success();
+}
+
+} // namespace
+
+core::Result<ExpiryPass> Store::expire(TimePoint now, std::size_t window) {
+  const std::lock_guard lock(impl_->expiry_mutex);
+  const auto cutoff = live_cutoff(now, impl_->options.entry_ttl);
+  const EntryKey after{impl_->expiry_cursor_file, impl_->expiry_cursor_peer};
+  // Filled on the writer thread, read here once the write completed. The cursor moves only
+  // when the pass committed, so a pass that failed (or was retried) covers the same window.
+  struct Outcome {
+    ExpiryPass pass;
+    EntryKey last;
+  };
+  auto outcome = std::make_shared<Outcome>();
+  auto status =
+      impl_->write_and_wait([after, window = to_sql_count(std::max<std::size_t>(window, 1)), cutoff,
+                             outcome](Database& db) {
+        *outcome = Outcome{ExpiryPass{}, after};
+        return expire_window(db, after, window, cutoff, outcome->pass, outcome->last);
+      });
   if (!status) {
     return status.error();
   }
-  return *removed;
+  const EntryKey next = outcome->pass.wrapped ? EntryKey{} : outcome->last;
+  impl_->expiry_cursor_file = next.file_key;
+  impl_->expiry_cursor_peer = next.peer_key;
+  return outcome->pass;
 }
 
 core::Status Store::delete_file(const core::FileId& file_id, TimePoint now) {

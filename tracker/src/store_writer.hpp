@@ -21,8 +21,11 @@ namespace swarmshare::tracker {
 
 class StoreWriter {
 public:
-  /// Runs on the writer thread inside the batch's transaction, in its own savepoint: a
-  /// failure undoes only this write.
+  /// Runs on the writer thread inside the batch's transaction. A failure undoes only this
+  /// write: a write that fails before changing anything (every refusal of the store does)
+  /// costs nothing; one that fails after a change makes the writer roll the batch back and
+  /// apply it again with a savepoint around each write, so an Apply may run twice and must
+  /// not depend on running once.
   using Apply = std::function<core::Status(core::sqlite::Database&)>;
   /// The write's outcome: its own error, the commit's error, or success once durable.
   using Complete = std::function<void(core::Status)>;
@@ -56,8 +59,13 @@ private:
     Complete complete;
   };
 
+  /// How a batch ended: done (every write was told its outcome), or rolled back because a
+  /// write failed after changing something, which only savepoints can undo alone.
+  enum class BatchEnd { done, needs_savepoints };
+
   void run();
   void apply_batch(std::deque<Op>& batch);
+  [[nodiscard]] BatchEnd try_batch(std::deque<Op>& batch, bool savepoint_each);
   [[nodiscard]] core::Status run_cached(std::string_view sql);
 
   core::sqlite::Database db_;

@@ -175,23 +175,24 @@ struct Server::Impl {
   void expiry_loop() {
     core::platform::lower_current_thread_priority();
     std::unique_lock lock(mutex);
+    auto wait = options.expiry_step;
     while (!stopping.load()) {
-      expiry_wake.wait_for(lock, options.expiry_interval, [this] { return stopping.load(); });
+      expiry_wake.wait_for(lock, wait, [this] { return stopping.load(); });
       if (stopping.load()) {
         break;
       }
       lock.unlock();
-      // In bounded batches, so announces keep flowing between them during a mass expiry.
-      for (;;) {
-        auto removed = store.expire(clock.system_now());
-        if (!removed) {
-          write_log(LogLevel::warning, "expiry failed: " + removed.error().message());
-          break;
+      // One window per step, never a burst: each pass holds up the announces batched with
+      // it, and a sweep spread thin keeps that to one short pause per step.
+      auto pass = store.expire(clock.system_now(), options.expiry_window);
+      wait = options.expiry_step;
+      if (pass) {
+        counters.entries_expired.fetch_add(pass.value().removed, std::memory_order_relaxed);
+        if (pass.value().wrapped) {
+          wait = std::max(options.expiry_step, options.expiry_rest);
         }
-        counters.entries_expired.fetch_add(removed.value(), std::memory_order_relaxed);
-        if (removed.value() < 10'000 || stopping.load()) {
-          break;
-        }
+      } else {
+        write_log(LogLevel::warning, "expiry failed: " + pass.error().message());
       }
       lock.lock();
     }

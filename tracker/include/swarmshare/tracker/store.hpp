@@ -69,6 +69,13 @@ struct AnnounceRequest {
   bool dht_capable = false;
 };
 
+/// What one pass of the expiry sweep did (Store::expire).
+struct ExpiryPass {
+  std::uint64_t removed = 0;  ///< expired entries deleted
+  std::uint64_t examined = 0; ///< entries looked at
+  bool wrapped = false;       ///< the pass reached the last entry: the next one starts over
+};
+
 struct PeerEntry {
   crypto::PeerId peer;
   std::vector<core::Endpoint> endpoints;
@@ -132,9 +139,14 @@ public:
   void unannounce_async(const crypto::PeerId& asker, const core::FileId& file_id, TimePoint now,
                         WriteCallback done);
 
-  /// Removes up to `max_entries` expired entries (the oldest first) and says how many went;
-  /// bounded so a mass expiry does not stall announces behind one long transaction.
-  [[nodiscard]] core::Result<std::uint64_t> expire(TimePoint now, std::size_t max_entries = 10'000);
+  /// One pass of the expiry sweep: looks at the next `window` entries in key order after
+  /// where the previous pass stopped (starting over after the last entry) and removes those
+  /// that expired. Entries have no index by age, which every announce would have to update;
+  /// so instead of finding the expired ones, expiry walks the whole table a window at a
+  /// time. A pass of a few thousand entries costs the writer about a millisecond, and an
+  /// expired entry, which no read returns from the moment it expires, is gone within one
+  /// sweep.
+  [[nodiscard]] core::Result<ExpiryPass> expire(TimePoint now, std::size_t window = 2048);
 
   /// Operator: forgets the manifest, name and entries of a File ID and refuses it from now
   /// on (also a File ID never seen, to block it in advance).
@@ -157,8 +169,8 @@ public:
   /// first seen (oldest first).
   [[nodiscard]] core::Result<std::vector<SearchHit>>
   search(std::string_view text, std::size_t limit, std::size_t offset, TimePoint now);
-  /// Counts live entries: a scan of the live part of the entry index, for an occasional
-  /// stats request rather than every request.
+  /// Counts live entries: a scan of every entry, for an occasional stats request rather
+  /// than every request.
   [[nodiscard]] core::Result<StoreStats> stats(TimePoint now);
   /// Whether the operator banned this Peer ID (the server refuses its connections).
   [[nodiscard]] core::Result<bool> is_banned(const crypto::PeerId& peer);
