@@ -43,6 +43,7 @@ public:
     case OpenMode::read_write: flags |= O_RDWR; break;
     case OpenMode::read_only: flags |= O_RDONLY; break;
     case OpenMode::create_truncate: flags |= O_WRONLY | O_CREAT | O_TRUNC; break;
+    case OpenMode::read_write_direct: flags |= O_RDWR | O_DIRECT; break;
     }
     constexpr mode_t kUserFileMode = 0666; // reduced by the umask, as for any saved file
     int fd = -1;
@@ -271,7 +272,18 @@ std::error_code FaultInjectingDiskIo::fsync_fault() const {
 
 core::Result<FileHandle> FaultInjectingDiskIo::open(const std::filesystem::path& path,
                                                     OpenMode mode) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (mode == OpenMode::read_write_direct && refuse_direct_io_) {
+      return std::make_error_code(std::errc::invalid_argument); // as tmpfs did before Linux 6.6
+    }
+  }
   return inner_.open(path, mode);
+}
+
+void FaultInjectingDiskIo::refuse_direct_io() {
+  const std::lock_guard lock(mutex_);
+  refuse_direct_io_ = true;
 }
 
 core::Status FaultInjectingDiskIo::close(FileHandle file) { return inner_.close(file); }
@@ -369,6 +381,7 @@ core::Result<PartFile> PartFile::create(const std::filesystem::path& path, std::
     (void)disk.remove(path);
     return allocated.error();
   }
+  file.open_direct();
   return file;
 }
 
@@ -398,20 +411,33 @@ core::Result<PartFile> PartFile::open_existing(const std::filesystem::path& path
   if (info.value().size != size) {
     return core::Errc::file_changed;
   }
+  file.open_direct();
   return file;
+}
+
+void PartFile::open_direct() {
+  // Without it (a file system that has no direct I/O, such as tmpfs) every write goes
+  // through the page cache, as before.
+  auto direct = disk_->open(path_, OpenMode::read_write_direct);
+  if (direct) {
+    direct_ = direct.value();
+  }
 }
 
 PartFile::PartFile(PartFile&& other) noexcept
     : disk_(other.disk_), handle_(std::exchange(other.handle_, kClosed)),
-      path_(std::move(other.path_)), size_(other.size_) {}
+      direct_(std::exchange(other.direct_, kClosed)), path_(std::move(other.path_)),
+      size_(other.size_), direct_writes_(other.direct_writes_.load()) {}
 
 PartFile& PartFile::operator=(PartFile&& other) noexcept {
   if (this != &other) {
     (void)close();
     disk_ = other.disk_;
     handle_ = std::exchange(other.handle_, kClosed);
+    direct_ = std::exchange(other.direct_, kClosed);
     path_ = std::move(other.path_);
     size_ = other.size_;
+    direct_writes_ = other.direct_writes_.load();
   }
   return *this;
 }
@@ -428,9 +454,24 @@ core::Status PartFile::check_range(std::uint64_t offset, std::size_t length) con
   return boost::outcome_v2::success();
 }
 
+bool PartFile::can_write_direct(std::uint64_t offset,
+                                std::span<const std::uint8_t> bytes) const noexcept {
+  const auto address = reinterpret_cast<std::uintptr_t>(bytes.data());
+  return direct_ != kClosed && !bytes.empty() && offset % kDirectIoAlignment == 0 &&
+         bytes.size() % kDirectIoAlignment == 0 && address % kDirectIoAlignment == 0;
+}
+
 core::Status PartFile::write(std::uint64_t offset, std::span<const std::uint8_t> bytes) {
   if (auto range = check_range(offset, bytes.size()); !range) {
     return range;
+  }
+  if (can_write_direct(offset, bytes)) {
+    auto written = disk_->pwrite(direct_, offset, bytes);
+    if (written || written.error() != std::errc::invalid_argument) {
+      direct_writes_.fetch_add(written ? 1 : 0, std::memory_order_relaxed);
+      return written;
+    }
+    // Refused after all (a device with a larger block size): the page cache takes it.
   }
   return disk_->pwrite(handle_, offset, bytes);
 }
@@ -485,6 +526,9 @@ core::Result<PartStamp> PartFile::stamp() const {
 core::Status PartFile::close() {
   if (!is_open()) {
     return std::make_error_code(std::errc::bad_file_descriptor);
+  }
+  if (direct_ != kClosed) {
+    (void)disk_->close(std::exchange(direct_, kClosed));
   }
   return disk_->close(std::exchange(handle_, kClosed));
 }

@@ -1,5 +1,6 @@
 #include "swarmshare/transfer/swarm.hpp"
 
+#include "swarm/chunk_buffers.hpp"
 #include "swarm/peer_link.hpp"
 #include "swarmshare/crypto/secure_channel.hpp"
 #include "swarmshare/transfer/error.hpp"
@@ -14,6 +15,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <optional>
@@ -116,6 +118,10 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
         clock(limits.clock != nullptr ? *limits.clock : core::real_clock()),
         observer(swarm_observer), tick_timer(network) {
     downloading = !have.all();
+    if (downloading) {
+      buffers = std::make_shared<detail::ChunkBuffers>(manifest->chunk_size().bytes(),
+                                                       options.assembly_memory_bytes);
+    }
     serving = !downloading || options.serve_while_downloading;
     if (!downloading) {
       reveal.emplace(have.chunk_count(), random);
@@ -613,13 +619,17 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
     const auto chunk_offset = manifest->chunk_offset(block.chunk);
     const std::uint64_t start = chunk_offset ? chunk_offset.value() + block.offset : 0;
     auto& state = chunk_writes[block.chunk];
+    if (!state.buffer && !state.blocks_on_disk && buffers) {
+      // Decided at the chunk's first block and kept: a chunk is either all in memory or
+      // all on disk until it verifies.
+      state.buffer = buffers->acquire();
+    }
     ++state.pending;
     pending_write_bytes += block.length;
     state.complete = state.complete || chunk_complete;
     state.contributors.insert(from);
-    asio::post(disk, [weak = weak_from_this(), store = storage, start, bytes = std::move(bytes),
-                      chunk = block.chunk, length = block.length]() {
-      auto written = store->write(start, bytes);
+    auto done = [weak = weak_from_this(), chunk = block.chunk,
+                 length = block.length](core::Status written) {
       if (auto self = weak.lock()) {
         asio::post(self->network, [weak, chunk, length, written]() {
           if (auto alive = weak.lock()) {
@@ -627,6 +637,19 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
           }
         });
       }
+    };
+    if (state.buffer) {
+      asio::post(disk, [buffers = buffers, index = *state.buffer, offset = block.offset,
+                        bytes = std::move(bytes), done = std::move(done)]() {
+        // validate_block keeps offset + size inside the chunk, and so inside the buffer.
+        std::memcpy(buffers->memory(index).data() + offset, bytes.data(), bytes.size());
+        done(boost::outcome_v2::success());
+      });
+      return;
+    }
+    state.blocks_on_disk = true;
+    asio::post(disk, [store = storage, start, bytes = std::move(bytes), done = std::move(done)]() {
+      done(store->write(start, bytes));
     });
   }
 
@@ -643,25 +666,36 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
       return;
     }
     if (state.pending == 0 && state.complete) {
-      verify_chunk(chunk);
+      verify_chunk(chunk, state.buffer);
     }
   }
 
-  void verify_chunk(core::ChunkIndex chunk) {
+  // Hashes the chunk (from its buffer, or read back from the .part file) on a disk thread;
+  // an assembled chunk that verifies is then written whole.
+  void verify_chunk(core::ChunkIndex chunk, std::optional<std::uint32_t> buffer) {
     const auto offset = manifest->chunk_offset(chunk);
     const auto length = manifest->chunk_length(chunk);
     if (!offset || !length) {
       return;
     }
-    asio::post(disk, [weak = weak_from_this(), store = storage, file = manifest, chunk,
-                      start = offset.value(), size = length.value()]() {
-      std::vector<std::uint8_t> buffer(size);
-      auto read = store->read(start, buffer);
+    asio::post(disk, [weak = weak_from_this(), store = storage, file = manifest, chunk, buffer,
+                      buffers = buffers, start = offset.value(), size = length.value()]() {
       core::Status verdict = boost::outcome_v2::success();
-      if (!read) {
-        verdict = read.error();
-      } else if (read.value() != size || !core::verify_chunk(*file, chunk, buffer)) {
-        verdict = make_error_code(Errc::chunk_verification_failed);
+      if (buffer) {
+        const auto bytes = buffers->memory(*buffer).first(size);
+        if (!core::verify_chunk(*file, chunk, bytes)) {
+          verdict = make_error_code(Errc::chunk_verification_failed);
+        } else if (auto written = store->write(start, bytes); !written) {
+          verdict = written.error();
+        }
+      } else {
+        std::vector<std::uint8_t> bytes(size);
+        auto read = store->read(start, bytes);
+        if (!read) {
+          verdict = read.error();
+        } else if (read.value() != size || !core::verify_chunk(*file, chunk, bytes)) {
+          verdict = make_error_code(Errc::chunk_verification_failed);
+        }
       }
       if (auto self = weak.lock()) {
         asio::post(self->network, [weak, chunk, verdict]() {
@@ -678,6 +712,9 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
     std::set<PeerSlot> contributors;
     if (state != chunk_writes.end()) {
       contributors = std::move(state->second.contributors);
+      if (state->second.buffer) {
+        buffers->release(*state->second.buffer); // its last job, the hash and write, is done
+      }
       chunk_writes.erase(state);
     }
     if (!verdict && verdict.error() != Errc::chunk_verification_failed) {
@@ -800,6 +837,10 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
     std::uint32_t pending = 0;
     bool complete = false;
     std::set<PeerSlot> contributors;
+    /// The chunk is put together in this buffer (ChunkBuffers) ...
+    std::optional<std::uint32_t> buffer;
+    /// ... or its blocks went to the .part file as they came.
+    bool blocks_on_disk = false;
   };
 
   asio::any_io_executor network;
@@ -819,6 +860,8 @@ struct Swarm::Impl final : PeerLink::Handler, std::enable_shared_from_this<Swarm
   std::unordered_map<const PeerLink*, PeerSlot> by_link;
   std::set<crypto::PeerId> banned;
   std::map<core::ChunkIndex, ChunkWrites> chunk_writes;
+  /// Shared with the disk jobs that fill and hash the buffers, so it outlives them all.
+  std::shared_ptr<detail::ChunkBuffers> buffers;
   SwarmCounters counters;
   asio::steady_timer tick_timer;
   std::uint64_t pending_write_bytes = 0;

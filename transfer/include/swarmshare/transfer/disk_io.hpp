@@ -26,7 +26,14 @@ enum class OpenMode {
   read_write,      ///< Read-write; the file must exist.
   read_only,       ///< Read; the file must exist.
   create_truncate, ///< Write; created or emptied (temporary files only).
+  /// Read-write past the page cache (O_DIRECT); the file must exist. Offsets, lengths and
+  /// buffer addresses must be multiples of kDirectIoAlignment. A file system without
+  /// direct I/O refuses the open (std::errc::invalid_argument).
+  read_write_direct,
 };
+
+/// What direct I/O needs aligned: 4 KiB covers the logical block size of common disks.
+inline constexpr std::size_t kDirectIoAlignment = 4096;
 
 /// What the storage code needs to know about a file.
 struct FileStat {
@@ -99,6 +106,8 @@ public:
   void fail_fallocate(std::error_code error);
   /// Every fsync (of a file or a folder) from now on fails with `error`.
   void fail_fsync(std::error_code error);
+  /// Opens for direct I/O fail from now on, as on a file system without it.
+  void refuse_direct_io();
   /// free_space reports `bytes` instead of asking the inner disk.
   void set_free_space(std::optional<std::uint64_t> bytes);
   /// pwrite calls seen so far, failed ones included.
@@ -136,6 +145,7 @@ private:
   std::error_code fallocate_error_;
   std::error_code fsync_error_;
   std::optional<std::uint64_t> free_space_;
+  bool refuse_direct_io_ = false;
 };
 
 } // namespace swarmshare::transfer

@@ -6,6 +6,7 @@
 #include "swarmshare/core/error.hpp"
 #include "swarmshare/transfer/disk_io.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <span>
@@ -55,6 +56,10 @@ public:
 
   /// Writes `bytes` at `offset`. The range must lie inside the file
   /// (std::errc::invalid_argument otherwise); a closed file is bad_file_descriptor.
+  /// A write whose offset, length and buffer address are multiples of kDirectIoAlignment
+  /// (a whole chunk from an aligned buffer) goes past the page cache where the file system
+  /// allows it: on a virtual machine, filling fresh page-cache pages cost the downloader
+  /// more than hashing the bytes, and the data is not read again soon.
   [[nodiscard]] core::Status write(std::uint64_t offset, std::span<const std::uint8_t> bytes);
 
   /// Reads `length` bytes at `offset` (at most kMaxPartReadBytes, inside the file:
@@ -72,6 +77,10 @@ public:
   [[nodiscard]] core::Status close();
 
   [[nodiscard]] bool is_open() const noexcept { return handle_ != kClosed; }
+  /// Writes that went past the page cache so far.
+  [[nodiscard]] std::uint64_t direct_writes() const noexcept {
+    return direct_writes_.load(std::memory_order_relaxed);
+  }
   [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
   [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
 
@@ -79,12 +88,19 @@ private:
   PartFile(DiskIo& disk, FileHandle handle, std::filesystem::path path, std::uint64_t size) noexcept
       : disk_(&disk), handle_(handle), path_(std::move(path)), size_(size) {}
   [[nodiscard]] core::Status check_range(std::uint64_t offset, std::size_t length) const;
+  void open_direct();
+  [[nodiscard]] bool can_write_direct(std::uint64_t offset,
+                                      std::span<const std::uint8_t> bytes) const noexcept;
 
   static constexpr FileHandle kClosed{-1};
   DiskIo* disk_;
   FileHandle handle_ = kClosed;
+  /// The same file opened for direct I/O, or kClosed where that is not possible. Reads
+  /// always use handle_: the kernel keeps cached pages coherent with direct writes.
+  FileHandle direct_ = kClosed;
   std::filesystem::path path_;
   std::uint64_t size_ = 0;
+  std::atomic<std::uint64_t> direct_writes_{0};
 };
 
 } // namespace swarmshare::transfer

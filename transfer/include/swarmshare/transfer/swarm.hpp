@@ -59,6 +59,10 @@ struct SwarmOptions {
   /// Upload limit for each attached peer on its own, bytes per second (0: none), on top of
   /// SwarmLimits::upload: both apply, the stricter wins. One peer cannot take all of it.
   std::uint64_t upload_rate_per_peer = 0;
+  /// Memory for chunks being received, put together and hashed in memory and written whole
+  /// (swarm/chunk_buffers.hpp); chunks beyond it are written block by block and read back
+  /// to be hashed. 0: always block by block.
+  std::size_t assembly_memory_bytes = std::size_t{16} * 1024 * 1024;
 };
 
 /// What a swarm tells its owner. Called on the network thread.
