@@ -24,6 +24,8 @@ public:
     case Errc::record_from_future: return "DHT peer record issued in the future";
     case Errc::invalid_keyword_value: return "invalid DHT keyword record";
     case Errc::invalid_word: return "not a normalized search word";
+    case Errc::timed_out: return "DHT query timed out";
+    case Errc::too_many_queries: return "too many DHT queries outstanding";
     }
     return "unknown swarmshare.dht error " + std::to_string(value);
   }

@@ -43,6 +43,11 @@ enum class Errc {
   invalid_keyword_value,
   /// A word that is not one normalized search word (empty, too long, uppercase, separator).
   invalid_word,
+  // ---- Queries we send (rpc_client.hpp) ----
+  /// No matching reply arrived within the query's timeout (lost, or the node is gone).
+  timed_out,
+  /// Too many queries outstanding at once: a caller is not waiting for its answers.
+  too_many_queries,
 };
 
 [[nodiscard]] const std::error_category& dht_category() noexcept;
