@@ -32,6 +32,8 @@
 #              LATE=10 STAGGER_SIZE=64M STAGGER_TIMEOUT=10 RESTART_SIZE=1G
 #              RESTART_LIMIT=20M RESTART_AFTER=3 KEEP=0
 set -euo pipefail
+# Loopback only: LAN discovery would announce each process on the machine's network.
+export SWARMSHARE_NO_LAN=1
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$root/build-bench}

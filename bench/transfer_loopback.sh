@@ -18,6 +18,8 @@
 #              ANCHOR=PATH (the libtorrent anchor script; run first, same SIZE and RUNS)
 #              WORKDIR= (default: a fresh temp folder; the file is made once per session)
 set -euo pipefail
+# Loopback only: LAN discovery would announce each process on the machine's network.
+export SWARMSHARE_NO_LAN=1
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 SIZE=${SIZE:-1G}

@@ -3,7 +3,10 @@
 #include "swarmshare/core/platform/paths.hpp"
 
 #include <cctype>
+#include <cstdlib>
 #include <limits>
+#include <string>
+#include <string_view>
 
 namespace swarmshare::cli {
 namespace {
@@ -115,7 +118,12 @@ void GlobalOptions::add_to(CLI::App& app) {
       ->type_name("RATE")
       ->check(check_rate, "");
   network->add_flag("--no-dht", no_dht, "Do not use the DHT (no DHT yet: no effect)");
-  network->add_flag("--no-lan", no_lan, "Do not look for peers on the local network");
+  network->add_flag("--no-lan", no_lan,
+                    "Do not look for peers on the local network (also: SWARMSHARE_NO_LAN=1)");
+  app.add_option("--lan-interface", lan_interfaces, "Interface for LAN discovery (repeatable)")
+      ->type_name("NAME")
+      ->allow_extra_args(false)
+      ->group("");
   network->add_option("--dht-port", dht_port, "UDP port of the DHT node")->type_name("PORT");
   // One value per occurrence: a vector option would otherwise swallow the command name.
   network->add_option("--bootstrap", bootstrap, "DHT bootstrap node (repeatable)")
@@ -143,6 +151,18 @@ std::optional<tracker::TrackerAddress> GlobalOptions::tracker_address() const {
 
 namespace swarmshare::cli {
 
+namespace {
+
+// SWARMSHARE_NO_LAN set to anything but "" or "0" turns LAN discovery off, like --no-lan:
+// for scripts and test suites that start many processes and must not send multicast on
+// the machine's network.
+bool lan_off_by_environment() {
+  const char* value = std::getenv("SWARMSHARE_NO_LAN");
+  return value != nullptr && std::string_view{value} != "" && std::string_view{value} != "0";
+}
+
+} // namespace
+
 core::Result<client::SessionOptions> GlobalOptions::session_options() const {
   auto home_dir = data_dir();
   if (!home_dir) {
@@ -169,6 +189,11 @@ core::Result<client::SessionOptions> GlobalOptions::session_options() const {
   }
   if (peer_up_limit) {
     options.upload_limit_per_peer = parse_rate(*peer_up_limit).value_or(0);
+  }
+  if (!no_lan && !lan_off_by_environment()) {
+    dht::LanDiscoveryOptions lan;
+    lan.interfaces = lan_interfaces;
+    options.lan = lan;
   }
   return options;
 }

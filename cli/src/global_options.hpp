@@ -40,6 +40,9 @@ struct GlobalOptions {
   std::optional<std::string> peer_up_limit;
   bool no_dht = false;
   bool no_lan = false;
+  /// Interfaces LAN discovery uses (hidden; tests name "lo" inside their own network
+  /// namespace). Empty: every multicast-capable interface.
+  std::vector<std::string> lan_interfaces;
   std::optional<std::uint16_t> dht_port;
   std::vector<std::string> bootstrap; ///< HOST:PORT, repeatable
 

@@ -42,6 +42,7 @@ std::optional<int> open_quietly(SessionRunner& runner, const GlobalOptions& glob
     return kExitFailure;
   }
   options.value().serve_library = false;
+  options.value().lan.reset(); // nothing is served or downloaded
   runner.set_quiet(true);
   if (!with_tracker) {
     options.value().tracker.reset();

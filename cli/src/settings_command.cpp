@@ -183,6 +183,7 @@ int SettingsCommand::run(const GlobalOptions& global) const {
   // Shows and saves the saved settings, not this command line's one-run overrides (which
   // would otherwise be saved along with the one key changed).
   options.value().upload_limit.reset();
+  options.value().lan.reset(); // reads and saves settings only
   options.value().download_limit.reset();
   options.value().upload_limit_per_peer.reset();
   options.value().serve_library = false;

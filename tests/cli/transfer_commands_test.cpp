@@ -2,6 +2,7 @@
 // swarmshare-tracker process and swarmshare-cli processes with homes of their own, all on
 // 127.0.0.1. Every wait is for a line of output; timeouts are only safety nets.
 
+#include "background_cli.hpp"
 #include "cli_output.hpp"
 #include "run_process.hpp"
 #include "temp_dir.hpp"
@@ -37,7 +38,6 @@ namespace {
 namespace fs = std::filesystem;
 const fs::path kCli{SWARMSHARE_CLI};
 const fs::path kTracker{SWARMSHARE_TRACKER};
-constexpr std::chrono::seconds kSafetyNet{20};
 
 std::vector<std::string> operator+(std::vector<std::string> first,
                                    const std::vector<std::string>& second) {
@@ -45,6 +45,7 @@ std::vector<std::string> operator+(std::vector<std::string> first,
   return first;
 }
 
+using test::BackgroundCli;
 using test::bare_file_ids;
 using test::is_bare_file_id;
 using test::lines_of;
@@ -58,109 +59,6 @@ std::optional<nlohmann::json> json_event(const std::string& out, const std::stri
   }
   return std::nullopt;
 }
-
-// swarmshare-cli running in the background: stdout read line by line through a pipe,
-// stderr into a file, stopped by the test with a signal.
-class BackgroundCli {
-public:
-  BackgroundCli(const std::vector<std::string>& args, const fs::path& stderr_path)
-      : stderr_path_(stderr_path) {
-    int pipe_fds[2];
-    if (pipe(pipe_fds) != 0) {
-      throw std::runtime_error("pipe failed");
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
-    posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
-    posix_spawn_file_actions_addclose(&actions, pipe_fds[1]);
-    posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    std::vector<std::string> storage{kCli.string()};
-    storage.insert(storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& arg : storage) {
-      argv.push_back(arg.data());
-    }
-    argv.push_back(nullptr);
-    const int spawned = posix_spawn(&pid_, kCli.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(pipe_fds[1]);
-    stdout_fd_ = pipe_fds[0];
-    if (spawned != 0) {
-      pid_ = -1;
-      throw std::runtime_error("cannot start swarmshare-cli");
-    }
-  }
-  ~BackgroundCli() {
-    (void)stop(SIGKILL);
-    if (stdout_fd_ >= 0) {
-      close(stdout_fd_);
-    }
-  }
-  BackgroundCli(const BackgroundCli&) = delete;
-  BackgroundCli& operator=(const BackgroundCli&) = delete;
-
-  /// The first line (from the start of the output) that `matches`; empty when the process
-  /// ended or the safety net ran out first.
-  std::optional<std::string> wait_for_line(const std::function<bool(const std::string&)>& matches) {
-    const auto deadline = std::chrono::steady_clock::now() + kSafetyNet;
-    for (std::size_t seen = 0;;) {
-      for (; seen < lines_.size(); ++seen) {
-        if (matches(lines_[seen])) {
-          return lines_[seen];
-        }
-      }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      pollfd readable{stdout_fd_, POLLIN, 0};
-      if (left.count() <= 0 || poll(&readable, 1, static_cast<int>(left.count())) <= 0) {
-        return std::nullopt;
-      }
-      char chunk[4096];
-      const auto got = read(stdout_fd_, chunk, sizeof chunk);
-      if (got <= 0) {
-        return std::nullopt;
-      }
-      buffer_.append(chunk, static_cast<std::size_t>(got));
-      for (auto newline = buffer_.find('\n'); newline != std::string::npos;
-           newline = buffer_.find('\n')) {
-        lines_.push_back(buffer_.substr(0, newline));
-        buffer_.erase(0, newline + 1);
-      }
-    }
-  }
-  std::optional<std::string> wait_for_prefix(const std::string& prefix) {
-    return wait_for_line([&](const std::string& line) { return line.starts_with(prefix); });
-  }
-
-  /// Sends `signal` and waits; the exit code, or -1 when it did not exit normally.
-  int stop(int signal) {
-    if (pid_ <= 0) {
-      return exit_code_;
-    }
-    ::kill(pid_, signal);
-    int status = 0;
-    while (waitpid(pid_, &status, 0) < 0) {
-    }
-    pid_ = -1;
-    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return exit_code_;
-  }
-
-  [[nodiscard]] pid_t pid() const noexcept { return pid_; }
-  [[nodiscard]] const std::vector<std::string>& lines() const noexcept { return lines_; }
-  [[nodiscard]] std::string err() const { return test::slurp(stderr_path_); }
-
-private:
-  fs::path stderr_path_;
-  pid_t pid_ = -1;
-  int stdout_fd_ = -1;
-  int exit_code_ = -1;
-  std::string buffer_;
-  std::vector<std::string> lines_;
-};
 
 class CliTransfer : public ::testing::Test {
 protected:
@@ -200,7 +98,7 @@ protected:
                                               std::vector<std::string> globals = {}) const {
     auto args = peer(home, std::move(globals));
     args.insert(args.end(), {"share", file.string(), "--serve"});
-    auto sharer = std::make_unique<BackgroundCli>(args, temp_.path() / (home + ".stderr"));
+    auto sharer = std::make_unique<BackgroundCli>(kCli, args, temp_.path() / (home + ".stderr"));
     EXPECT_TRUE(sharer->wait_for_prefix("serving on 127.0.0.1:")) << sharer->err();
     return sharer;
   }
@@ -267,7 +165,7 @@ TEST_F(CliTransfer, aReSharerServesTheFileAfterTheFirstSharerStops) {
   auto args = peer("bob");
   args.insert(args.end(), {"get", file_id, "-o", (temp_.path() / "bob-files").string(), "--seed",
                            "--serve", "--timeout", "15"});
-  BackgroundCli bob(args, temp_.path() / "bob.stderr");
+  BackgroundCli bob(kCli, args, temp_.path() / "bob.stderr");
   ASSERT_TRUE(bob.wait_for_line([](const std::string& line) { return line == "shared"; }))
       << bob.err();
   ASSERT_TRUE(bob.wait_for_line([&](const std::string& line) { return line == file_id; }));
@@ -329,7 +227,7 @@ TEST_F(CliTransfer, aKilledGetResumesWhereItStopped) {
   auto slow = peer("bob", {"--json", "--down-limit", "1M"});
   slow.insert(slow.end(), {"get", file_id, "-o", folder, "--timeout", "15"});
   {
-    BackgroundCli bob(slow, temp_.path() / "bob.stderr");
+    BackgroundCli bob(kCli, slow, temp_.path() / "bob.stderr");
     // Two chunks' worth verified, and a second for the resume record to be written.
     std::uint64_t first_seen = 0;
     ASSERT_TRUE(bob.wait_for_line([&](const std::string& line) {
@@ -386,7 +284,7 @@ TEST_F(CliTransfer, aShareLinkAloneFindsItsPeer) {
 TEST_F(CliTransfer, aHomeInUseIsRefusedNamingItsHolder) {
   auto args = peer("alice");
   args.emplace_back("serve");
-  BackgroundCli serving(args, temp_.path() / "alice.stderr");
+  BackgroundCli serving(kCli, args, temp_.path() / "alice.stderr");
   ASSERT_TRUE(serving.wait_for_prefix("serving on 127.0.0.1:")) << serving.err();
   const auto second = run(peer("alice", {}, "none") + std::vector<std::string>{"list"});
   EXPECT_EQ(second.exit_code, 1);

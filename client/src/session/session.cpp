@@ -54,6 +54,9 @@ std::vector<core::Registry*> Session::Impl::registry_list() {
   if (tracker_registry) {
     list.push_back(tracker_registry.get());
   }
+  if (lan_registry) {
+    list.push_back(lan_registry.get());
+  }
   return list;
 }
 
@@ -89,6 +92,7 @@ core::Status Session::Impl::start() {
     });
     tracker_registry = std::make_unique<tracker::TrackerRegistry>(*tracker_client);
   }
+  start_lan();
 
   network_thread = std::thread([this] { io.run(); });
   asio::post(io, [self = shared_from_this()] {
@@ -102,6 +106,36 @@ core::Status Session::Impl::start() {
         self->io, [self]() { return self->statistics_loop(); }, asio::detached);
   });
   return boost::outcome_v2::success();
+}
+
+void Session::Impl::start_lan() {
+  if (!options.lan) {
+    return;
+  }
+  lan = std::make_unique<dht::LanDiscovery>(io.get_executor(), identity.peer_id(),
+                                            peer_endpoint.port(), 0, core::real_clock(),
+                                            *options.lan);
+  lan->set_listener([this](dht::LanPeerEvent event, const dht::LanPeer& peer) {
+    const auto addresses = peer.addresses();
+    const std::string where =
+        addresses.empty() ? std::string{"?"}
+                          : addresses.front().endpoint.with_port(peer.peer_port).to_string();
+    switch (event) {
+    case dht::LanPeerEvent::appeared:
+      log(LogLevel::info, "LAN peer " + peer.peer_id.to_short_string() + " found at " + where);
+      break;
+    case dht::LanPeerEvent::changed: break;
+    case dht::LanPeerEvent::expired:
+      log(LogLevel::info, "LAN peer " + peer.peer_id.to_short_string() + " is gone");
+      break;
+    }
+  });
+  if (auto started = lan->start(); !started) {
+    log(LogLevel::warning, "LAN discovery is off: " + started.error().message());
+    lan.reset();
+    return;
+  }
+  lan_registry = std::make_unique<dht::LanRegistry>(*lan);
 }
 
 asio::awaitable<void> Session::Impl::statistics_loop() {
@@ -203,6 +237,9 @@ asio::awaitable<void> Session::Impl::shutdown_async() {
   if (peer_server) {
     peer_server->stop();
   }
+  if (lan) {
+    lan->stop();
+  }
 }
 
 void Session::Impl::stop_now() {
@@ -212,6 +249,8 @@ void Session::Impl::stop_now() {
   shares.clear();
   peer_server.reset();
   tracker_registry.reset();
+  lan_registry.reset();
+  lan.reset();
   if (tracker_client) {
     tracker_client->stop();
   }

@@ -13,6 +13,7 @@
 #include "swarmshare/client/state_store.hpp"
 #include "swarmshare/core/random.hpp"
 #include "swarmshare/crypto/certificate.hpp"
+#include "swarmshare/dht/lan_registry.hpp"
 #include "swarmshare/tracker/client.hpp"
 #include "swarmshare/tracker/tracker_registry.hpp"
 #include "swarmshare/transfer/peer_server.hpp"
@@ -100,6 +101,8 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
   /// Counters to the state and a StatisticsTick event; flush_all also writes what is
   /// otherwise written once a minute.
   void statistics_tick(bool flush_all = false);
+  /// Starts LAN discovery when the options ask for it; a failure only logs (no LAN peers).
+  void start_lan();
   boost::asio::awaitable<void> statistics_loop();
   boost::asio::awaitable<void> shutdown_async();
   void stop_now();
@@ -166,6 +169,8 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
   transfer::RateLimiter download_limit;
   std::unique_ptr<tracker::Client> tracker_client;
   std::unique_ptr<tracker::TrackerRegistry> tracker_registry;
+  std::unique_ptr<dht::LanDiscovery> lan;
+  std::unique_ptr<dht::LanRegistry> lan_registry;
   std::unique_ptr<transfer::PeerServer> peer_server;
   core::Endpoint peer_endpoint;
   std::map<core::FileId, std::unique_ptr<Share>> shares;

@@ -15,6 +15,7 @@
 #include "swarmshare/core/endpoint.hpp"
 #include "swarmshare/core/error.hpp"
 #include "swarmshare/crypto/identity.hpp"
+#include "swarmshare/dht/lan_discovery.hpp"
 #include "swarmshare/tracker/tracker_address.hpp"
 #include "swarmshare/transfer/download.hpp"
 
@@ -58,6 +59,10 @@ struct SessionOptions {
   transfer::DownloadOptions download;
   /// The tracker client's timeouts (shorter in tests).
   std::chrono::milliseconds tracker_timeout = std::chrono::seconds{10};
+  /// LAN discovery (peers on the local network found with no tracker); absent: off. Off
+  /// unless asked for, so that a program embedding the engine (and every test) opts in;
+  /// the command line and the desktop client turn it on unless --no-lan.
+  std::optional<dht::LanDiscoveryOptions> lan;
 };
 
 /// A share as the engine made it.

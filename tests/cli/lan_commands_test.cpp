@@ -1,0 +1,86 @@
+// LAN discovery between swarmshare-cli processes, with no tracker and no bootstrap node:
+// inside a network namespace of the test's own whose only interface is loopback (the
+// multicast never reaches this machine's network), a sharer and a downloader find each
+// other and the file arrives.
+
+#include "background_cli.hpp"
+#include "cli_output.hpp"
+#include "netns.hpp"
+#include "run_process.hpp"
+#include "temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace swarmshare {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kCli{SWARMSHARE_CLI};
+
+std::vector<std::string> lan_peer(const fs::path& home) {
+  return {"--home",           home.string(), "--tracker",       "none",
+          "--listen-address", "127.0.0.1",   "--lan-interface", "lo"};
+}
+
+fs::path write_file(const fs::path& folder, const std::string& name, std::size_t size) {
+  fs::create_directories(folder);
+  const auto path = folder / name;
+  const auto bytes = test::random_bytes(size, 5);
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
+  return path;
+}
+
+TEST(CliLan, aDownloadFindsTheSharerOnTheLanWithNoTrackerAndNoBootstrap) {
+  test::TempDir temp;
+  test::run_in_new_netns([&](const test::NetnsInfo&) {
+    ::unsetenv("SWARMSHARE_NO_LAN"); // this namespace is the test's own: LAN on
+    const auto file = write_file(temp.path() / "files", "lan-party.bin", 300 * 1024 + 7);
+    auto args = lan_peer(temp.path() / "alice");
+    args.insert(args.end(), {"share", file.string(), "--serve"});
+    test::BackgroundCli alice(kCli, args, temp.path() / "alice.stderr");
+    ASSERT_TRUE(alice.wait_for_prefix("serving on 127.0.0.1:")) << alice.err();
+    const std::string file_id = alice.lines().at(0);
+    ASSERT_TRUE(test::is_bare_file_id(file_id)) << file_id;
+
+    auto get = lan_peer(temp.path() / "bob");
+    get.insert(get.end(),
+               {"get", file_id, "-o", (temp.path() / "bob-files").string(), "--timeout", "15"});
+    const auto scratch = temp.path() / "bob-run";
+    fs::create_directories(scratch);
+    const auto got = test::run_process(kCli, get, scratch);
+    ASSERT_EQ(got.exit_code, 0) << got.err << got.out;
+    EXPECT_EQ(test::slurp(temp.path() / "bob-files" / "lan-party.bin"), test::slurp(file));
+    EXPECT_NE(got.err.find("LAN peer"), std::string::npos) << got.err;
+  });
+}
+
+TEST(CliLan, noLanKeepsADownloadFromFindingTheSharer) {
+  test::TempDir temp;
+  test::run_in_new_netns([&](const test::NetnsInfo&) {
+    ::unsetenv("SWARMSHARE_NO_LAN");
+    const auto file = write_file(temp.path() / "files", "hidden.bin", 64 * 1024);
+    auto args = lan_peer(temp.path() / "alice");
+    args.insert(args.end(), {"share", file.string(), "--serve"});
+    test::BackgroundCli alice(kCli, args, temp.path() / "alice.stderr");
+    ASSERT_TRUE(alice.wait_for_prefix("serving on 127.0.0.1:")) << alice.err();
+    const std::string file_id = alice.lines().at(0);
+
+    auto get = lan_peer(temp.path() / "bob");
+    get.insert(get.end(), {"--no-lan", "get", file_id, "-o", (temp.path() / "bob-files").string(),
+                           "--timeout", "3"});
+    const auto scratch = temp.path() / "bob-run";
+    fs::create_directories(scratch);
+    const auto got = test::run_process(kCli, get, scratch);
+    EXPECT_EQ(got.exit_code, 3) << got.err << got.out; // no source at all
+  });
+}
+
+} // namespace
+} // namespace swarmshare
