@@ -154,7 +154,30 @@ TEST_F(LookupTest, silentNodesTimeOutAndTheNextClosestTakeTheirPlace) {
   EXPECT_EQ(std::vector<NodeId>(found.begin(), found.begin() + 6), live);
   EXPECT_EQ(std::find(found.begin(), found.end(), truth[0].id), found.end());
   EXPECT_EQ(std::find(found.begin(), found.end(), truth[4].id), found.end());
-  EXPECT_EQ(result.stats.timeouts, 2U);
+  // Each silent node is asked twice (a lost datagram is not a dead node) before it fails.
+  EXPECT_EQ(result.stats.timeouts, 4U);
+}
+
+TEST_F(LookupTest, aNodeWhoseFirstAnswerWasLostIsAskedAgainAndCounts) {
+  const NodeId target = NodeId::of_word("lossy");
+  const std::vector<NodeContact> truth = network_.closest(target, 8);
+  auto* closest = network_.find(truth[0].id);
+  closest->silent = true;
+  know_nodes({2, 21, 34});
+  // Its first answer is lost; it answers the second query.
+  std::optional<LookupResult> done;
+  auto lookup = Lookup::create(client_, clock_, LookupTarget::find_node(target));
+  lookup->start([&done](const LookupResult& finished) { done = finished; });
+  for (int i = 0; i < 1000 && !done; ++i) {
+    scheduler_.advance(10ms);
+    closest->silent = false; // the first query to it is gone; the next one is answered
+  }
+  EXPECT_GE(client_.stats().timeouts, 1U);
+  ASSERT_TRUE(done.has_value());
+  const LookupResult& result = *done;
+  EXPECT_TRUE(result.success);
+  ASSERT_FALSE(result.closest.empty());
+  EXPECT_EQ(result.closest.front().contact.id, truth[0].id);
 }
 
 TEST_F(LookupTest, aNodeThatWantsItsTokenEchoedIsAskedOnceMoreWithIt) {

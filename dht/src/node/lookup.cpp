@@ -81,7 +81,7 @@ void Lookup::add_candidate(const NodeContact& contact) {
   const auto at = std::upper_bound(
       candidates_.begin(), candidates_.end(), contact.id,
       [&key](const NodeId& id, const Candidate& c) { return closer(key, id, c.contact.id); });
-  candidates_.insert(at, Candidate{contact, State::unasked, false, false, std::nullopt, {}});
+  candidates_.insert(at, Candidate{contact, State::unasked, false, false, false, std::nullopt, {}});
   if (candidates_.size() <= options_.max_candidates) {
     return;
   }
@@ -196,6 +196,15 @@ void Lookup::on_answer(const NodeId& id, core::Result<Answered> answer) {
   candidate->stalled = false;
 
   if (!answer) {
+    if (answer.error() == Errc::timed_out && !candidate->timed_out_once) {
+      // One lost datagram (1 % each way is common) must not cost the lookup its closest
+      // node: a node that timed out is asked once more before it counts as failed.
+      candidate->timed_out_once = true;
+      candidate->state = State::unasked;
+      ++result_.stats.timeouts;
+      step();
+      return;
+    }
     candidate->state = State::failed;
     if (answer.error() == core::Errc::cancelled) {
       finish(false, false, /*cancelled=*/true); // the client is shutting down

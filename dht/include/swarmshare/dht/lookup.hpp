@@ -141,7 +141,8 @@ private:
     NodeContact contact;
     State state = State::unasked;
     bool stalled = false;
-    bool retried = false; ///< asked again after a prove_address error
+    bool retried = false;        ///< asked again after a prove_address error
+    bool timed_out_once = false; ///< asked again after a timeout
     std::optional<Token> token;
     Scheduler::TimerId slow_timer{};
   };
