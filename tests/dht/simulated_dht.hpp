@@ -51,6 +51,7 @@ inline crypto::PeerId peer_of(std::uint64_t seed, std::uint32_t index) {
 }
 
 struct LookupOutcome {
+  NodeId target;
   bool found_closest = false;
   Scheduler::Duration duration{};
   std::uint64_t requests = 0;
@@ -121,8 +122,9 @@ public:
       const NodeId expected = closest_alive(target, from);
       members_[from]->node->lookup(
           LookupTarget::find_node(target),
-          [outcomes, pending, expected](const LookupResult& result) {
+          [outcomes, pending, expected, target](const LookupResult& result) {
             LookupOutcome outcome;
+            outcome.target = target;
             outcome.found_closest =
                 !result.closest.empty() && result.closest.front().contact.id == expected;
             outcome.duration = result.stats.duration;
