@@ -65,7 +65,13 @@ int main(int argc, char** argv) {
   auto started = wall();
   sim::SimulatedDht dht(nodes, seed);
   dht.join_all(20ms, 30s);
-  std::printf("joined nodes=%zu wall_s=%.1f\n", nodes,
+  std::vector<std::size_t> sizes;
+  for (const auto& member : dht.members()) {
+    sizes.push_back(member->node->routing_table().size());
+  }
+  std::sort(sizes.begin(), sizes.end());
+  std::printf("joined nodes=%zu routing_min=%zu routing_p01=%zu routing_p50=%zu wall_s=%.1f\n",
+              nodes, sizes.front(), sizes[sizes.size() / 100], sizes[sizes.size() / 2],
               std::chrono::duration<double>(wall() - started).count());
   started = wall();
   report("healthy", nodes, dht.run_lookups(lookups, 20ms),

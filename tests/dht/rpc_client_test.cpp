@@ -150,6 +150,33 @@ TEST_F(RpcClientTest, timeoutIsReportedOnceAndTheNodeMarkedFailed) {
   EXPECT_EQ(client_->outstanding(), 0U);
 }
 
+TEST_F(RpcClientTest, onceRepliesWereTimedAQueryWaitsAFewRoundTripsNotTheWholeTimeout) {
+  EXPECT_EQ(client_->timeout(), client_->options().timeout); // nothing measured yet
+  for (std::uint32_t i = 0; i < 20; ++i) {
+    const QueryTicket ticket = ask(7, peer_number(7));
+    scheduler_.advance(100ms);
+    ASSERT_TRUE(client_->on_reply(endpoint_number(7), nodes_reply(ticket.transaction, 7)));
+  }
+  // Round trips of 100 ms: four of them, within [min_timeout, timeout].
+  EXPECT_EQ(client_->timeout(), 400ms);
+  const QueryTicket lost = ask(8, peer_number(8));
+  (void)lost;
+  scheduler_.advance(399ms);
+  const auto before = outcomes_.size();
+  scheduler_.advance(1ms);
+  ASSERT_EQ(outcomes_.size(), before + 1);
+  EXPECT_EQ(outcomes_.back().error(), Errc::timed_out);
+}
+
+TEST_F(RpcClientTest, aTimeoutAdaptedToFastRepliesStaysAboveItsFloor) {
+  for (std::uint32_t i = 0; i < 20; ++i) {
+    const QueryTicket ticket = ask(7, peer_number(7));
+    scheduler_.advance(10ms);
+    ASSERT_TRUE(client_->on_reply(endpoint_number(7), nodes_reply(ticket.transaction, 7)));
+  }
+  EXPECT_EQ(client_->timeout(), client_->options().min_timeout);
+}
+
 TEST_F(RpcClientTest, requestToANodeWithoutATokenIsPaddedForTheAnswerItAsksFor) {
   (void)ask(7, peer_number(7));
   const std::size_t find_node_bytes = transport_.sent.back().bytes.size();

@@ -92,6 +92,7 @@ void Node::ping_bootstrap(std::shared_ptr<const std::vector<core::Endpoint>> end
                return;
              }
              refresh_farther_buckets();
+             schedule_rejoin_check();
              if (done) {
                done(!table_.empty());
              }
@@ -162,8 +163,9 @@ void Node::announce(const PeerRecord& record, std::function<void(std::size_t)> d
 // farther away fills those too, and makes us known there: a newcomer that only asked its
 // neighbours would be found by few.
 void Node::refresh_farther_buckets() {
-  const std::size_t buckets = std::min<std::size_t>(table_.bucket_count(), kJoinRefreshBuckets);
-  for (std::size_t bit = 0; bit < buckets; ++bit) {
+  // Not only the buckets there are now: a table that knows few nodes has not split yet,
+  // and these lookups are what fills (and splits) it.
+  for (std::size_t bit = 0; bit < kJoinRefreshBuckets; ++bit) {
     NodeId::Bytes bytes = id_.bytes();
     // Flip bit `bit` (into that bucket's half of the space) and randomize the bits below.
     bytes[bit / 8] = static_cast<std::uint8_t>(bytes[bit / 8] ^ (0x80U >> (bit % 8)));
@@ -174,6 +176,22 @@ void Node::refresh_farther_buckets() {
     }
     lookup(LookupTarget::find_node(NodeId{bytes}), [](const LookupResult&) {});
   }
+}
+
+// A node that joined while the network was small, or through a node that knew few, may
+// know only a handful of nodes: its lookups then end among them. While its table stays
+// small it looks again, as the network around it has grown since.
+void Node::schedule_rejoin_check() {
+  (void)scheduler_.after(kRejoinCheckAfter, [this, alive = alive_] {
+    if (!*alive || stopped_ || table_.size() >= kWellConnected) {
+      return;
+    }
+    lookup(LookupTarget::find_node(id_), [this, alive](const LookupResult&) {
+      if (*alive && !stopped_) {
+        refresh_farther_buckets();
+      }
+    });
+  });
 }
 
 void Node::stop() {
@@ -198,6 +216,9 @@ void Node::schedule_upkeep() {
 
 void Node::upkeep() {
   (void)storage_.expire(clock_.system_now());
+  if (table_.size() < kWellConnected) {
+    schedule_rejoin_check();
+  }
   for (const auto& target : table_.refresh_targets()) {
     lookup(LookupTarget::find_node(target), [](const LookupResult&) {});
   }

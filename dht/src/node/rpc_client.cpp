@@ -135,8 +135,7 @@ core::Result<QueryTicket> RpcClient::query(const core::Endpoint& to,
   const TransactionId transaction = request.transaction;
   Pending pending{to, expected_peer, std::move(body), std::move(on_done), {}, scheduler_->now()};
   // `this` outlives the timer: the destructor cancels every timer still pending.
-  pending.timer =
-      scheduler_->after(options_.timeout, [this, transaction] { on_timeout(transaction); });
+  pending.timer = scheduler_->after(timeout(), [this, transaction] { on_timeout(transaction); });
   pending_.emplace(transaction.value, std::move(pending));
 
   ++stats_.queries_sent;
@@ -173,10 +172,29 @@ bool RpcClient::on_reply(const core::Endpoint& from, const Reply& reply,
     ping_for_eviction(*outcome.ping);
   }
   Answered answered{reply, from, datagram_bytes, scheduler_->now() - pending.sent_at};
+  learn_round_trip(answered.round_trip);
   if (pending.on_done) {
     pending.on_done(std::move(answered));
   }
   return true;
+}
+
+Scheduler::Duration RpcClient::timeout() const noexcept {
+  if (!options_.adaptive_timeout || smoothed_round_trip_ == Scheduler::Duration::zero()) {
+    return options_.timeout;
+  }
+  // Several round trips of the typical answer: a live node almost never takes longer, and
+  // a dead one (or a lost datagram) costs a lookup this much instead of the full timeout.
+  return std::clamp(smoothed_round_trip_ * kTimeoutRoundTrips, options_.min_timeout,
+                    options_.timeout);
+}
+
+void RpcClient::learn_round_trip(Scheduler::Duration sample) noexcept {
+  if (smoothed_round_trip_ == Scheduler::Duration::zero()) {
+    smoothed_round_trip_ = sample;
+    return;
+  }
+  smoothed_round_trip_ += (sample - smoothed_round_trip_) / 8; // as TCP's SRTT
 }
 
 void RpcClient::on_timeout(TransactionId transaction) {

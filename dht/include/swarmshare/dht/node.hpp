@@ -86,6 +86,12 @@ private:
   void upkeep();
   void verify_querier(const NodeContact& querier);
   void refresh_farther_buckets();
+  void schedule_rejoin_check();
+
+  /// A table smaller than this after joining is looked after again (kRejoinCheckAfter later,
+  /// and at each upkeep while it stays small).
+  static constexpr std::size_t kWellConnected = 24;
+  static constexpr Scheduler::Duration kRejoinCheckAfter = std::chrono::seconds{10};
   void ping_bootstrap(std::shared_ptr<const std::vector<core::Endpoint>> endpoints,
                       std::size_t attempts_left, std::function<void(bool)> done);
 

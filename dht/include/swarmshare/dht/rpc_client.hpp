@@ -34,9 +34,14 @@
 namespace swarmshare::dht {
 
 struct RpcOptions {
-  /// How long a query waits for its reply. Round trips on the Internet are mostly under
-  /// 300 ms; a second leaves room for a slow path without making lookups wait on the dead.
+  /// How long a query waits for its reply at most. Round trips on the Internet are mostly
+  /// under 300 ms; a second leaves room for a slow path without making lookups wait on the
+  /// dead.
   Scheduler::Duration timeout = std::chrono::seconds{1};
+  /// Once replies have been timed, a query waits kTimeoutRoundTrips smoothed round trips
+  /// instead, within [min_timeout, timeout].
+  bool adaptive_timeout = true;
+  Scheduler::Duration min_timeout = std::chrono::milliseconds{250};
   /// Queries awaiting a reply at most; more are refused (too_many_queries). Bounds memory
   /// and timers whatever a caller does.
   std::size_t max_outstanding = 1024;
@@ -125,6 +130,8 @@ public:
 
   [[nodiscard]] std::size_t outstanding() const noexcept { return pending_.size(); }
   [[nodiscard]] const RpcStats& stats() const noexcept { return stats_; }
+  /// How long the next query will wait for its reply.
+  [[nodiscard]] Scheduler::Duration timeout() const noexcept;
   [[nodiscard]] const RpcOptions& options() const noexcept { return options_; }
   [[nodiscard]] Scheduler& scheduler() const noexcept { return *scheduler_; }
   [[nodiscard]] RoutingTable& routing_table() const noexcept { return *table_; }
@@ -146,7 +153,10 @@ private:
     Scheduler::TimePoint received_at;
   };
 
+  static constexpr int kTimeoutRoundTrips = 4;
+
   [[nodiscard]] TransactionId fresh_transaction();
+  void learn_round_trip(Scheduler::Duration sample) noexcept;
   void on_timeout(TransactionId transaction);
   void remember_token(const NodeId& node, const core::Endpoint& from, const Token& token);
   [[nodiscard]] std::optional<Token> cached_token(const std::optional<crypto::PeerId>& peer,
@@ -166,6 +176,7 @@ private:
   std::unordered_map<std::uint32_t, Pending> pending_;
   std::unordered_map<NodeId, CachedToken> tokens_;
   RpcStats stats_;
+  Scheduler::Duration smoothed_round_trip_{}; ///< zero until the first reply
 };
 
 } // namespace swarmshare::dht
