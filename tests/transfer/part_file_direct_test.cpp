@@ -31,7 +31,10 @@ struct AlignedBytes {
   std::size_t size;
 
   AlignedBytes(const std::vector<std::uint8_t>& bytes)
-      : memory(static_cast<std::uint8_t*>(std::aligned_alloc(kDirectIoAlignment, bytes.size()))),
+      // aligned_alloc takes whole multiples of the alignment only.
+      : memory(static_cast<std::uint8_t*>(
+            std::aligned_alloc(kDirectIoAlignment, (bytes.size() + kDirectIoAlignment - 1) /
+                                                       kDirectIoAlignment * kDirectIoAlignment))),
         size(bytes.size()) {
     std::memcpy(memory.get(), bytes.data(), bytes.size());
   }
