@@ -4,6 +4,8 @@
 
 #include "swarmshare/dht/lookup.hpp"
 
+#include "dht_test_values.hpp"
+
 #include "fake_network.hpp"
 
 #include <gtest/gtest.h>
@@ -12,6 +14,8 @@
 
 namespace swarmshare::dht {
 namespace {
+
+using test_values::identity_from;
 
 using namespace std::chrono_literals;
 using testing::endpoint_number;
@@ -32,12 +36,6 @@ std::vector<NodeId> ids_of(const std::vector<AnsweredNode>& nodes) {
     ids.push_back(node.contact.id);
   }
   return ids;
-}
-
-crypto::Identity identity_from(std::uint8_t seed_byte) {
-  crypto::Key32 seed{};
-  seed.fill(seed_byte);
-  return crypto::Identity::from_seed(seed);
 }
 
 class LookupTest : public ::testing::Test {

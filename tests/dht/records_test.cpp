@@ -1,6 +1,8 @@
 // Peer records, signed records and keyword records: signing, verifying, refusing.
 
 #include "swarmshare/dht/error.hpp"
+
+#include "dht_test_values.hpp"
 #include "swarmshare/dht/records.hpp"
 
 #include <gtest/gtest.h>
@@ -11,19 +13,10 @@
 namespace swarmshare::dht {
 namespace {
 
+using test_values::file_with_byte;
+using test_values::identity_from;
+
 using namespace std::chrono_literals;
-
-crypto::Identity identity_from(std::uint8_t seed_byte) {
-  crypto::Key32 seed{};
-  seed.fill(seed_byte);
-  return crypto::Identity::from_seed(seed);
-}
-
-core::FileId file_with_byte(std::uint8_t value) {
-  core::Hash256 digest{};
-  digest.fill(value);
-  return core::FileId{digest};
-}
 
 core::Endpoint v4(std::uint8_t last, std::uint16_t port) {
   return core::Endpoint::ipv4({192, 0, 2, last}, port);

@@ -3,6 +3,8 @@
 
 #include "swarmshare/dht/request_handler.hpp"
 
+#include "dht_test_values.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -11,21 +13,12 @@
 namespace swarmshare::dht {
 namespace {
 
+using test_values::file_with_byte;
+using test_values::identity_from;
+
 using namespace std::chrono_literals;
 
 const crypto::NetworkId kNetwork = crypto::NetworkId::public_network();
-
-crypto::Identity identity_from(std::uint8_t seed_byte) {
-  crypto::Key32 seed{};
-  seed.fill(seed_byte);
-  return crypto::Identity::from_seed(seed);
-}
-
-core::FileId file_with_byte(std::uint8_t value) {
-  core::Hash256 digest{};
-  digest.fill(value);
-  return core::FileId{digest};
-}
 
 core::Endpoint v4(std::uint8_t last, std::uint16_t port = 6881) {
   return core::Endpoint::ipv4({203, 0, 113, last}, port);

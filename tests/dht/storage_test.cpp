@@ -2,6 +2,8 @@
 
 #include "swarmshare/dht/storage.hpp"
 
+#include "dht_test_values.hpp"
+
 #include "swarmshare/dht/error.hpp"
 
 #include <gtest/gtest.h>
@@ -11,27 +13,13 @@
 namespace swarmshare::dht {
 namespace {
 
+using test_values::file_with_byte;
+using test_values::id_with_byte;
+using test_values::identity_from;
+
 using namespace std::chrono_literals;
 
 const crypto::NetworkId kNetwork = crypto::NetworkId::public_network();
-
-crypto::Identity identity_from(std::uint8_t seed_byte) {
-  crypto::Key32 seed{};
-  seed.fill(seed_byte);
-  return crypto::Identity::from_seed(seed);
-}
-
-core::FileId file_with_byte(std::uint8_t value) {
-  core::Hash256 digest{};
-  digest.fill(value);
-  return core::FileId{digest};
-}
-
-NodeId id_with_byte(std::uint8_t value) {
-  NodeId::Bytes bytes{};
-  bytes.fill(value);
-  return NodeId{bytes};
-}
 
 core::Endpoint v4(std::uint8_t last, std::uint16_t port = 7070) {
   return core::Endpoint::ipv4({203, 0, 113, last}, port);
