@@ -179,7 +179,7 @@ int main(int argc, char** argv) {
   const auto now = std::chrono::system_clock::now();
   auto announce = [&](std::uint32_t file, std::uint32_t peer, bool with_manifest,
                       tracker::WriteCallback done) {
-    tracker::AnnounceRequest request{peers[peer], files[file].id, {}, {endpoint}, false, false};
+    tracker::AnnounceRequest request{peers[peer], files[file].id, {}, {endpoint}, false, 0};
     if (with_manifest) {
       request.manifest = files[file].manifest;
     }

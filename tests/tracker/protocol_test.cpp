@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -84,7 +85,9 @@ struct AnnounceShape {
   std::size_t endpoint_count = 1;
   std::size_t endpoint_address_bytes = 4;
   std::uint64_t endpoint_port = 7070;
-  bool flags_as_integers = false;
+  bool unlisted_as_integer = false;
+  std::uint64_t dht_port = 6881;
+  bool dht_port_as_bool = false; // the field's shape before it carried the port
   std::size_t extra_fields = 0;
 };
 
@@ -99,12 +102,15 @@ PackBody announce_body(const AnnounceShape& shape) {
     for (std::size_t i = 0; i < shape.endpoint_count; ++i) {
       pack_endpoint(packer, shape.endpoint_address_bytes, shape.endpoint_port);
     }
-    if (shape.flags_as_integers) {
+    if (shape.unlisted_as_integer) {
       packer.pack_uint8(0);
-      packer.pack_uint8(1);
     } else {
       packer.pack_false();
+    }
+    if (shape.dht_port_as_bool) {
       packer.pack_true();
+    } else {
+      packer.pack_uint64(shape.dht_port);
     }
     for (std::size_t i = 0; i < shape.extra_fields; ++i) {
       packer.pack(std::string("from the future"));
@@ -135,7 +141,7 @@ std::vector<Request> sample_requests() {
   announce.port = 7070;
   announce.endpoints = {v4(7, 7070), v6(1, 7071)};
   announce.unlisted = true;
-  announce.dht_capable = true;
+  announce.dht_port = 6881;
   Announce again;
   again.request_id = 2;
   again.file_id = file_id_of(0x11);
@@ -326,7 +332,8 @@ TEST(TrackerProtocol, refusesABodyThatIsNotAnArray) {
 }
 
 TEST(TrackerProtocol, refusesWrongFieldTypes) {
-  EXPECT_EQ(request_error(announce_message({.flags_as_integers = true})), Errc::malformed_request);
+  EXPECT_EQ(request_error(announce_message({.unlisted_as_integer = true})),
+            Errc::malformed_request);
   // File ID as a string of 32 characters instead of bin 32.
   const auto file_id_as_text = [](Packer& packer) {
     packer.pack_array(2);
@@ -369,7 +376,7 @@ TEST(TrackerProtocol, refusesWrongFieldTypes) {
     packer.pack_uint16(7070);
     packer.pack_array(0);
     packer.pack_false();
-    packer.pack_false();
+    packer.pack_uint8(0);
   };
   EXPECT_EQ(request_error(raw_message(type_value(Announce::kType), manifest_as_text)),
             Errc::malformed_request);
@@ -436,6 +443,31 @@ TEST(TrackerProtocol, refusesAnnouncedPortZeroOrOver65535) {
   EXPECT_EQ(request_error(announce_message({.port = 65536})), Errc::malformed_request);
 }
 
+TEST(TrackerProtocol, announceDhtPortRoundTripsOverItsWholeRange) {
+  for (const std::uint16_t dht_port : std::array<std::uint16_t, 4>{0, 1, 6881, 65535}) {
+    Announce announce;
+    announce.request_id = 1;
+    announce.file_id = file_id_of(1);
+    announce.port = 7070;
+    announce.dht_port = dht_port;
+    const auto decoded = decode_request(message_of(encode_request(announce).value())).value();
+    ASSERT_TRUE(decoded.has_value());
+    EXPECT_EQ(std::get<Announce>(*decoded), announce) << dht_port;
+  }
+}
+
+TEST(TrackerProtocol, announceDhtPortIsTheSeventhField) {
+  const auto decoded = decode_request(announce_message({.dht_port = 4242})).value();
+  EXPECT_EQ(std::get<Announce>(*decoded).dht_port, 4242);
+  const auto without = decode_request(announce_message({.dht_port = 0})).value();
+  EXPECT_EQ(std::get<Announce>(*without).dht_port, 0);
+}
+
+TEST(TrackerProtocol, refusesDhtPortAsBoolOrOver65535) {
+  EXPECT_EQ(request_error(announce_message({.dht_port_as_bool = true})), Errc::malformed_request);
+  EXPECT_EQ(request_error(announce_message({.dht_port = 65536})), Errc::malformed_request);
+}
+
 TEST(TrackerProtocol, refusesOversizedSearchText) {
   const auto search_with = [](const std::string& text) {
     return raw_message(type_value(Search::kType), [text](Packer& packer) {
@@ -496,7 +528,7 @@ TEST(TrackerProtocol, refusesEmptyOrOversizedManifest) {
       packer.pack_uint16(7070);
       packer.pack_array(0);
       packer.pack_false();
-      packer.pack_false();
+      packer.pack_uint8(0);
     });
   };
   EXPECT_EQ(request_error(announce_with_manifest(0)), Errc::malformed_request);

@@ -275,18 +275,53 @@ TEST_F(ServerTest, statsCountLiveEntriesAndPeers) {
   EXPECT_EQ(stats.peers, 2U);
 }
 
-TEST_F(ServerTest, dhtPeersListsOnlyDhtCapableAnnouncers) {
+TEST_F(ServerTest, announceWithoutDhtPortIsNotADhtPeer) {
   start();
   auto a = client(1);
   auto b = client(2);
-  auto capable = announce_with_manifest(manifest("d"));
-  capable.dht_capable = true;
-  ASSERT_NO_THROW((void)reply_as<protocol::AnnounceOkReply>(a.call(capable)));
+  auto with_dht = announce_with_manifest(manifest("d"));
+  with_dht.dht_port = 6881;
+  ASSERT_NO_THROW((void)reply_as<protocol::AnnounceOkReply>(a.call(with_dht)));
   ASSERT_NO_THROW(
       (void)reply_as<protocol::AnnounceOkReply>(b.call(announce_with_manifest(manifest("d")))));
   const auto& dht = reply_as<protocol::DhtPeersReply>(b.call(protocol::GetDhtPeers{0, 10}));
   ASSERT_EQ(dht.peers.size(), 1U);
   EXPECT_EQ(dht.peers[0].peer_id, a.peer_id());
+}
+
+TEST_F(ServerTest, dhtPeersCarryTheAnnouncedDhtPort) {
+  start();
+  auto a = client(1);
+  auto request = announce_with_manifest(manifest("d"), 7001);
+  request.dht_port = 6881;
+  ASSERT_NO_THROW((void)reply_as<protocol::AnnounceOkReply>(a.call(request)));
+  auto b = client(2);
+  const auto& dht = reply_as<protocol::DhtPeersReply>(b.call(protocol::GetDhtPeers{0, 10}));
+  ASSERT_EQ(dht.peers.size(), 1U);
+  // The observed address with the DHT node's port, not the peer port it announced.
+  ASSERT_EQ(dht.peers[0].endpoints.size(), 1U);
+  EXPECT_EQ(dht.peers[0].endpoints[0].to_string(), "127.0.0.1:6881");
+  // The file's sources keep the peer port.
+  const auto& peers =
+      reply_as<protocol::PeersReply>(b.call(protocol::GetPeers{0, manifest("d").file_id(), 50}));
+  ASSERT_EQ(peers.peers.size(), 1U);
+  EXPECT_EQ(peers.peers[0].endpoints[0].to_string(), "127.0.0.1:7001");
+}
+
+TEST_F(ServerTest, dhtPeersCarryTheDhtPortOnEveryListedEndpoint) {
+  start();
+  auto a = client(1);
+  auto request = announce_with_manifest(manifest("d"));
+  request.endpoints = {core::Endpoint::parse("[2001:db8::7]:7070").value(),
+                       core::Endpoint::parse("192.0.2.9:7071").value()};
+  request.dht_port = 6881;
+  ASSERT_NO_THROW((void)reply_as<protocol::AnnounceOkReply>(a.call(request)));
+  auto b = client(2);
+  const auto& dht = reply_as<protocol::DhtPeersReply>(b.call(protocol::GetDhtPeers{0, 10}));
+  ASSERT_EQ(dht.peers.size(), 1U);
+  EXPECT_EQ(dht.peers[0].endpoints,
+            (std::vector<core::Endpoint>{core::Endpoint::parse("[2001:db8::7]:6881").value(),
+                                         core::Endpoint::parse("192.0.2.9:6881").value()}));
 }
 
 TEST_F(ServerTest, adminRequestsFromOthersAreRefused) {

@@ -36,7 +36,7 @@ inline const TimePoint kStart = TimePoint{std::chrono::seconds{1'800'000'000}};
 
 inline AnnounceRequest announce_of(const crypto::PeerId& who, const core::Manifest& m,
                                    bool unlisted = false) {
-  return AnnounceRequest{who, m.file_id(), m.encoded(), {endpoint(1)}, unlisted, false};
+  return AnnounceRequest{who, m.file_id(), m.encoded(), {endpoint(1)}, unlisted, 0};
 }
 
 } // namespace swarmshare::tracker::test

@@ -386,7 +386,7 @@ TEST_F(StoreTest, statsCountFilesLiveEntriesAndPeers) {
 TEST_F(StoreTest, recentDhtPeersListsTheMostRecentlySeenCapableOnes) {
   for (std::uint32_t i = 1; i <= 4; ++i) {
     auto request = announce_of(peer(i), manifest("f"));
-    request.dht_capable = i != 2;
+    request.dht_port = i != 2 ? 7000 : 0;
     request.endpoints = {endpoint(static_cast<std::uint8_t>(i))};
     ASSERT_TRUE(store_.announce(request, kStart + std::chrono::minutes{i}));
   }
@@ -398,6 +398,22 @@ TEST_F(StoreTest, recentDhtPeersListsTheMostRecentlySeenCapableOnes) {
   EXPECT_EQ(recent.value()[1].endpoints, std::vector<core::Endpoint>{endpoint(3)});
   // Not after they stop announcing.
   EXPECT_TRUE(store_.recent_dht_peers(10, kStart + 2h).value().empty());
+}
+
+TEST_F(StoreTest, recentDhtPeersHaveTheEntryEndpointsWithTheDhtPort) {
+  auto request = announce_of(peer(1), manifest("f"));
+  request.endpoints = {endpoint(1, 7000), endpoint(2, 7001)};
+  request.dht_port = 6881;
+  ASSERT_TRUE(store_.announce(request, kStart));
+  const auto recent = store_.recent_dht_peers(10, kStart + 1min).value();
+  ASSERT_EQ(recent.size(), 1U);
+  EXPECT_EQ(recent[0].endpoints,
+            (std::vector<core::Endpoint>{endpoint(1, 6881), endpoint(2, 6881)}));
+  // The file's sources keep the peer ports.
+  const auto peers = store_.get_peers(manifest("f").file_id(), 10, peer(2), kStart + 1min);
+  ASSERT_TRUE(peers);
+  ASSERT_EQ(peers.value().size(), 1U);
+  EXPECT_EQ(peers.value()[0].endpoints, request.endpoints);
 }
 
 } // namespace

@@ -183,6 +183,62 @@ TEST_F(TrackerRegistryTest, announcedShareIsKeptByTheClient) {
   EXPECT_EQ(seeder_client->kept_files().front(), shared->file_id());
 }
 
+TEST_F(TrackerRegistryTest, announcesCarryTheDhtPortGivenAtConstruction) {
+  Installation seeder_home;
+  auto seeder_client = client(seeder_home, address());
+  TrackerRegistry seeder(*seeder_client, 6882);
+  run([&]() -> awaitable<void> {
+    core::ShareAnnouncement share;
+    share.manifest = manifest("dht.bin");
+    share.port = 7005;
+    const auto announced = co_await seeder.announce(share);
+    EXPECT_TRUE(announced);
+    const auto dht_peers = co_await seeder_client->dht_peers(10);
+    EXPECT_TRUE(dht_peers);
+    if (dht_peers && dht_peers.value().size() == 1) {
+      EXPECT_EQ(dht_peers.value().front().peer_id, seeder_home.identity.peer_id());
+      EXPECT_EQ(dht_peers.value().front().endpoints.size(), 1U);
+      if (!dht_peers.value().front().endpoints.empty()) {
+        EXPECT_EQ(dht_peers.value().front().endpoints.front().to_string(), "127.0.0.1:6882");
+      }
+    } else {
+      ADD_FAILURE() << "expected exactly the seeder";
+    }
+  });
+  seeder_client->stop();
+}
+
+TEST_F(TrackerRegistryTest, setDhtPortAppliesToLaterAnnounces) {
+  Installation seeder_home;
+  auto seeder_client = client(seeder_home, address());
+  TrackerRegistry seeder(*seeder_client);
+  run([&]() -> awaitable<void> {
+    core::ShareAnnouncement before;
+    before.manifest = manifest("before.bin");
+    before.port = 7006;
+    const auto announced_before = co_await seeder.announce(before);
+    EXPECT_TRUE(announced_before);
+    const auto none = co_await seeder_client->dht_peers(10);
+    EXPECT_TRUE(none && none.value().empty()) << "no DHT port yet: not a DHT peer";
+
+    seeder.set_dht_port(6883);
+    core::ShareAnnouncement after;
+    after.manifest = manifest("after.bin");
+    after.port = 7006;
+    const auto announced_after = co_await seeder.announce(after);
+    EXPECT_TRUE(announced_after);
+    const auto dht_peers = co_await seeder_client->dht_peers(10);
+    EXPECT_TRUE(dht_peers);
+    if (dht_peers && dht_peers.value().size() == 1 &&
+        dht_peers.value().front().endpoints.size() == 1) {
+      EXPECT_EQ(dht_peers.value().front().endpoints.front().to_string(), "127.0.0.1:6883");
+    } else {
+      ADD_FAILURE() << "expected the seeder with one DHT endpoint";
+    }
+  });
+  seeder_client->stop();
+}
+
 TEST_F(TrackerRegistryTest, announceToAnUnreachableTrackerFailsInsteadOfHanging) {
   // A port that was free a moment ago: nothing listens there.
   std::uint16_t closed_port = 0;
@@ -192,7 +248,7 @@ TEST_F(TrackerRegistryTest, announceToAnUnreachableTrackerFailsInsteadOfHanging)
   }
   Installation seeder_home;
   auto seeder_client = client(seeder_home, TrackerAddress{"127.0.0.1", closed_port, std::nullopt});
-  TrackerRegistry seeder(*seeder_client, false, 5s);
+  TrackerRegistry seeder(*seeder_client, 0, 5s);
   run([&]() -> awaitable<void> {
     core::ShareAnnouncement share;
     share.manifest = manifest("nowhere.bin");

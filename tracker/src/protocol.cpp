@@ -249,7 +249,8 @@ std::optional<Request> read_request(const Reader& r, core::MessageType type, con
     a.port = r.port(f[3]);
     a.endpoints = r.endpoints(f[4], 0);
     a.unlisted = r.boolean(f[5]);
-    a.dht_capable = r.boolean(f[6]);
+    a.dht_port =
+        static_cast<std::uint16_t>(r.uint(f[6], std::numeric_limits<std::uint16_t>::max()));
     return a;
   }
   case core::type_value(Refresh::kType): return file_request<Refresh>(r, body);
@@ -458,7 +459,7 @@ void pack_body(Packer& packer, const Announce& a) {
   packer.pack_uint16(a.port);
   pack_endpoints(packer, a.endpoints, 0);
   packer.pack(a.unlisted);
-  packer.pack(a.dht_capable);
+  packer.pack_uint16(a.dht_port);
 }
 
 void pack_body(Packer& packer, const Refresh& r) { pack_file_request(packer, r); }

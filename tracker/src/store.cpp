@@ -213,7 +213,7 @@ struct PreparedAnnounce {
   std::vector<std::string> words;
   std::vector<std::uint8_t> endpoints;
   bool unlisted = false;
-  bool dht_capable = false;
+  std::vector<std::uint8_t> dht_endpoints; // empty: the peer runs no DHT node
   std::int64_t now = 0;
 };
 
@@ -239,7 +239,14 @@ struct PreparedAnnounce {
   }
   prepared.endpoints = encode_endpoints(request.endpoints);
   prepared.unlisted = request.unlisted;
-  prepared.dht_capable = request.dht_capable;
+  if (request.dht_port != 0) {
+    std::vector<core::Endpoint> dht_endpoints;
+    dht_endpoints.reserve(request.endpoints.size());
+    for (const auto& endpoint : request.endpoints) {
+      dht_endpoints.push_back(endpoint.with_port(request.dht_port));
+    }
+    prepared.dht_endpoints = encode_endpoints(dht_endpoints);
+  }
   prepared.now = to_unix(now);
   return prepared;
 }
@@ -309,9 +316,9 @@ struct PreparedAnnounce {
                             "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (file_key, peer_key) DO UPDATE "
                             "SET last_seen = excluded.last_seen, endpoints = excluded.endpoints",
                             file_key.value, peer_key.value, a.now, Blob{a.endpoints}));
-  if (a.dht_capable) {
+  if (!a.dht_endpoints.empty()) {
     return execute(db, "UPDATE peers SET dht_seen = ?1, dht_endpoints = ?2 WHERE peer_key = ?3",
-                   a.now, Blob{a.endpoints}, peer_key.value);
+                   a.now, Blob{a.dht_endpoints}, peer_key.value);
   }
   return boost::outcome_v2::success();
 }

@@ -28,9 +28,9 @@ struct TrackerRegistry::Waiter {
   std::optional<std::error_code> outcome;
 };
 
-TrackerRegistry::TrackerRegistry(Client& client, bool dht_capable,
+TrackerRegistry::TrackerRegistry(Client& client, std::uint16_t dht_port,
                                  std::chrono::milliseconds first_announce_timeout)
-    : client_(client), dht_capable_(dht_capable), first_announce_timeout_(first_announce_timeout) {
+    : client_(client), dht_port_(dht_port), first_announce_timeout_(first_announce_timeout) {
   client_.set_announce_callback([this](const core::FileId& file_id, std::error_code error) {
     on_announce_attempt(file_id, error);
   });
@@ -69,7 +69,7 @@ core::Registry::Awaitable<core::Status> TrackerRegistry::announce(core::ShareAnn
   request.port = share.port;
   request.endpoints = std::move(share.endpoints);
   request.unlisted = !share.listed;
-  request.dht_capable = dht_capable_;
+  request.dht_port = dht_port_;
 
   auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor);
   waiter->timer.expires_after(first_announce_timeout_);

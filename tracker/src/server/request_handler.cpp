@@ -86,7 +86,7 @@ void RequestHandler::announce(wire::Announce&& request, const crypto::PeerId& as
     respond(error_reply(id, wire::ErrorCode::limit_exceeded));
     return;
   }
-  AnnounceRequest stored{asker, request.file_id, {}, {}, false, false};
+  AnnounceRequest stored{asker, request.file_id, {}, {}, false, 0};
   if (request.manifest) {
     stored.manifest = std::move(*request.manifest);
   }
@@ -102,7 +102,7 @@ void RequestHandler::announce(wire::Announce&& request, const crypto::PeerId& as
     stored.endpoints = std::move(request.endpoints);
   }
   stored.unlisted = request.unlisted;
-  stored.dht_capable = request.dht_capable;
+  stored.dht_port = request.dht_port;
   const auto ttl = static_cast<std::uint32_t>(store_.entry_ttl().count());
   store_.announce_async(
       std::move(stored), now(),

@@ -56,7 +56,10 @@ struct Announce {
   std::uint16_t port = 0;
   std::vector<core::Endpoint> endpoints;
   bool unlisted = false;
-  bool dht_capable = false;
+  /// The UDP port of the peer's DHT node; 0: it runs none. The tracker hands out the
+  /// entry's endpoints with this port to bootstrapping DHT nodes (GetDhtPeers), because the
+  /// DHT listens apart from the peer port.
+  std::uint16_t dht_port = 0;
   friend bool operator==(const Announce&, const Announce&) = default;
 };
 

@@ -64,9 +64,9 @@ struct AnnounceRequest {
   /// Reachable by File ID but never shown by search. A file stays unlisted only while no
   /// peer has announced it listed: anyone who has its bytes may list it.
   bool unlisted = false;
-  /// The peer runs a DHT node: it joins the list recent_dht_peers() gives to bootstrapping
-  /// nodes.
-  bool dht_capable = false;
+  /// The UDP port of the peer's DHT node, 0 for none. With one, the peer joins the list
+  /// recent_dht_peers() gives to bootstrapping nodes, as `endpoints` with this port.
+  std::uint16_t dht_port = 0;
 };
 
 /// What one pass of the expiry sweep did (Store::expire).
@@ -175,7 +175,8 @@ public:
   /// Whether the operator banned this Peer ID (the server refuses its connections).
   [[nodiscard]] core::Result<bool> is_banned(const crypto::PeerId& peer);
   /// The `limit` most recently seen DHT-capable peers with a live announce, with the
-  /// endpoints of their last DHT-capable announce.
+  /// endpoints of their last DHT-capable announce (their DHT node's, see
+  /// AnnounceRequest::dht_port).
   [[nodiscard]] core::Result<std::vector<PeerEntry>> recent_dht_peers(std::size_t limit,
                                                                       TimePoint now);
 

@@ -8,6 +8,7 @@
 #include "swarmshare/tracker/client.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <vector>
@@ -17,8 +18,9 @@ namespace swarmshare::tracker {
 class TrackerRegistry final : public core::Registry {
 public:
   /// `client` must outlive the registry and run on the executor its calls run on. The
-  /// registry takes the client's announce callback for itself.
-  explicit TrackerRegistry(Client& client, bool dht_capable = false,
+  /// registry takes the client's announce callback for itself. `dht_port`: the UDP port of
+  /// this peer's DHT node, 0 for none (see set_dht_port).
+  explicit TrackerRegistry(Client& client, std::uint16_t dht_port = 0,
                            std::chrono::milliseconds first_announce_timeout = std::chrono::seconds{
                                30});
   /// Announces still waiting for their first answer complete with tracker_client_stopped.
@@ -27,6 +29,11 @@ public:
   TrackerRegistry& operator=(const TrackerRegistry&) = delete;
   TrackerRegistry(TrackerRegistry&&) = delete;
   TrackerRegistry& operator=(TrackerRegistry&&) = delete;
+
+  /// For announces made after this call: the engine learns its DHT port only once the node
+  /// is bound, after the registry exists. Shares already announced keep the port they were
+  /// announced with until announced again.
+  void set_dht_port(std::uint16_t port) noexcept { dht_port_ = port; }
 
   [[nodiscard]] core::SourceOrigin origin() const noexcept override {
     return core::SourceOrigin::tracker;
@@ -46,7 +53,7 @@ private:
   void on_announce_attempt(const core::FileId& file_id, std::error_code error);
 
   Client& client_;
-  bool dht_capable_;
+  std::uint16_t dht_port_;
   std::chrono::milliseconds first_announce_timeout_;
   // Announces waiting for their first attempt's outcome, by file.
   std::map<core::FileId, std::vector<std::shared_ptr<Waiter>>> waiting_;
