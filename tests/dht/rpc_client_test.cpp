@@ -292,3 +292,48 @@ TEST_F(RpcClientTest, aFullBucketWithAQuestionableNodeMakesTheClientPingIt) {
 
 } // namespace
 } // namespace swarmshare::dht
+
+namespace swarmshare::dht {
+namespace {
+
+class RpcReportedAddressTest : public RpcClientTest {
+protected:
+  // Node `n` answers a query, saying it sees us at `you_are`.
+  void answer_saying(std::uint32_t n, const core::Endpoint& you_are) {
+    const QueryTicket ticket = ask(n, peer_number(n));
+    Reply reply = nodes_reply(ticket.transaction, n);
+    reply.you_are = you_are;
+    EXPECT_TRUE(client_->on_reply(endpoint_number(n), reply));
+  }
+  const core::Endpoint public_address_ = core::Endpoint::ipv4({198, 51, 100, 7}, 40001);
+  const core::Endpoint lie_ = core::Endpoint::ipv4({203, 0, 113, 9}, 1);
+};
+
+TEST_F(RpcReportedAddressTest, nothingIsReportedBeforeAnAnswer) {
+  EXPECT_FALSE(client_->reported_address());
+}
+
+TEST_F(RpcReportedAddressTest, theAddressMostNodesReportWinsWithoutItsPort) {
+  answer_saying(10, public_address_);
+  answer_saying(11, lie_);
+  answer_saying(12, public_address_.with_port(40002)); // another NAT mapping, same address
+  EXPECT_EQ(client_->reported_address(), public_address_.with_port(0));
+}
+
+TEST_F(RpcReportedAddressTest, oneNodeRepeatingItselfHasOneVote) {
+  answer_saying(10, public_address_);
+  answer_saying(11, public_address_);
+  for (int i = 0; i < 5; ++i) {
+    answer_saying(12, lie_);
+  }
+  EXPECT_EQ(client_->reported_address(), public_address_.with_port(0));
+}
+
+TEST_F(RpcReportedAddressTest, onATieTheLatestReportWins) {
+  answer_saying(10, public_address_);
+  answer_saying(11, lie_);
+  EXPECT_EQ(client_->reported_address(), lie_.with_port(0));
+}
+
+} // namespace
+} // namespace swarmshare::dht

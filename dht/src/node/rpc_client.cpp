@@ -168,6 +168,7 @@ bool RpcClient::on_reply(const core::Endpoint& from, const Reply& reply,
   if (reply.token) {
     remember_token(contact.id, from, *reply.token);
   }
+  note_reported_address(contact.id, reply.you_are);
   if (outcome.admission == Admission::ping_questionable && outcome.ping) {
     ping_for_eviction(*outcome.ping);
   }
@@ -177,6 +178,34 @@ bool RpcClient::on_reply(const core::Endpoint& from, const Reply& reply,
     pending.on_done(std::move(answered));
   }
   return true;
+}
+
+void RpcClient::note_reported_address(const NodeId& voter, const core::Endpoint& you_are) {
+  const auto address = you_are.with_port(0);
+  if (address == core::Endpoint{} || address == core::Endpoint::ipv4({0, 0, 0, 0}, 0)) {
+    return; // says nothing
+  }
+  std::erase_if(address_votes_, [&](const AddressVote& vote) { return vote.voter == voter; });
+  if (address_votes_.size() >= kAddressVoters) {
+    address_votes_.erase(address_votes_.begin());
+  }
+  address_votes_.push_back(AddressVote{voter, address});
+}
+
+std::optional<core::Endpoint> RpcClient::reported_address() const {
+  std::optional<core::Endpoint> best;
+  std::size_t best_votes = 0;
+  // Newest first, so that on a tie the most recent address wins.
+  for (auto vote = address_votes_.rbegin(); vote != address_votes_.rend(); ++vote) {
+    const auto votes = static_cast<std::size_t>(
+        std::count_if(address_votes_.begin(), address_votes_.end(),
+                      [&](const AddressVote& other) { return other.address == vote->address; }));
+    if (votes > best_votes) {
+      best = vote->address;
+      best_votes = votes;
+    }
+  }
+  return best;
 }
 
 Scheduler::Duration RpcClient::timeout() const noexcept {

@@ -130,6 +130,13 @@ public:
 
   [[nodiscard]] std::size_t outstanding() const noexcept { return pending_.size(); }
   [[nodiscard]] const RpcStats& stats() const noexcept { return stats_; }
+
+  /// The address (port 0) the nodes that answered us lately say they see us at (each reply's
+  /// you_are): the most common among the latest answers of kAddressVoters different nodes,
+  /// the most recent on a tie. One lying node cannot outvote the others; empty until a
+  /// node answered.
+  [[nodiscard]] std::optional<core::Endpoint> reported_address() const;
+  static constexpr std::size_t kAddressVoters = 16;
   /// How long the next query will wait for its reply.
   [[nodiscard]] Scheduler::Duration timeout() const noexcept;
   [[nodiscard]] const RpcOptions& options() const noexcept { return options_; }
@@ -162,6 +169,7 @@ private:
   [[nodiscard]] std::optional<Token> cached_token(const std::optional<crypto::PeerId>& peer,
                                                   const core::Endpoint& to) const;
   void ping_for_eviction(const NodeContact& contact);
+  void note_reported_address(const NodeId& voter, const core::Endpoint& you_are);
 
   Transport* transport_;
   Scheduler* scheduler_;
@@ -177,6 +185,11 @@ private:
   std::unordered_map<NodeId, CachedToken> tokens_;
   RpcStats stats_;
   Scheduler::Duration smoothed_round_trip_{}; ///< zero until the first reply
+  struct AddressVote {
+    NodeId voter;
+    core::Endpoint address; ///< port 0
+  };
+  std::vector<AddressVote> address_votes_; ///< oldest first, one per voter
 };
 
 } // namespace swarmshare::dht
