@@ -300,6 +300,27 @@ TEST_F(RequestHandlerTest, rateLimitedSourceIsDroppedBeforeParsing) {
   EXPECT_TRUE(handler.on_datagram(alice_at, ping).answer.empty());
 }
 
+TEST_F(RequestHandlerTest, loopbackSourcesAreHeldOnlyByTheGlobalCap) {
+  options.source_rate_per_second = 1;
+  options.source_burst = 1;
+  options.global_rate_per_second = 10;
+  options.global_burst = 30;
+  auto handler = make_handler();
+  const auto ping = request(alice, PingRequest{}, {}, 200);
+  const auto loopback_v4 = core::Endpoint::ipv4({127, 0, 0, 1}, 7001);
+  const auto loopback_v6 =
+      core::Endpoint::ipv6({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 7002);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_FALSE(handler.on_datagram(loopback_v4, ping).answer.empty());
+    EXPECT_FALSE(handler.on_datagram(loopback_v6, ping).answer.empty());
+  }
+  EXPECT_EQ(handler.counters().rate_limited_source, 0U);
+  for (int i = 0; i < 20; ++i) {
+    static_cast<void>(handler.on_datagram(loopback_v4, ping));
+  }
+  EXPECT_EQ(handler.counters().rate_limited_global, 10U);
+}
+
 TEST_F(RequestHandlerTest, globalCapDropsFloodsFromManySources) {
   options.global_rate_per_second = 10;
   options.global_burst = 5;

@@ -73,8 +73,32 @@ bool RequestHandler::take(Bucket& bucket, std::uint32_t rate, std::uint32_t burs
   return true;
 }
 
+namespace {
+
+// 127.0.0.0/8 and ::1: this host itself.
+[[nodiscard]] bool is_loopback(const core::Endpoint& endpoint) noexcept {
+  const auto& bytes = endpoint.mapped_address();
+  if (endpoint.is_v4()) {
+    return bytes[12] == 127;
+  }
+  return endpoint.with_port(0) ==
+         core::Endpoint::ipv6({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 0);
+}
+
+} // namespace
+
 bool RequestHandler::admit(const core::Endpoint& from) {
   const auto now = clock_->steady_now();
+  // Loopback is this host: no remote flood comes from it, and every client on the host (a
+  // desktop client beside a CLI, test swarms) would otherwise share one source's allowance.
+  // The global cap still applies.
+  if (is_loopback(from)) {
+    if (!take(global_, options_.global_rate_per_second, options_.global_burst, now)) {
+      ++counters_.rate_limited_global;
+      return false;
+    }
+    return true;
+  }
   const auto source = SourceAddress::of(from);
   auto it = sources_.find(source);
   if (it == sources_.end()) {
