@@ -122,41 +122,51 @@ std::shared_ptr<Lookup> Node::lookup(const LookupTarget& target, LookupCallback 
 }
 
 void Node::announce(const PeerRecord& record, std::function<void(std::size_t)> done) {
-  lookup(LookupTarget::get_peers(record.file_id),
-         [this, alive = alive_, record, done = std::move(done)](const LookupResult& found) {
-           if (!*alive) {
-             return;
-           }
-           struct Count {
-             std::size_t waiting = 0;
-             std::size_t stored = 0;
-             std::function<void(std::size_t)> done;
-           };
-           auto count = std::make_shared<Count>();
-           count->done = done;
-           for (const auto& node : found.closest) {
-             if (!node.token) {
-               continue;
-             }
-             ++count->waiting;
-             auto sent = rpc_.query(
-                 node.contact.endpoint, node.contact.peer, AnnouncePeerRequest{record}, node.token,
-                 [count](core::Result<Answered> answer) {
-                   if (answer && std::holds_alternative<StoredReply>(answer.value().reply.body)) {
-                     ++count->stored;
-                   }
-                   if (--count->waiting == 0 && count->done) {
-                     count->done(count->stored);
-                   }
-                 });
-             if (!sent) {
-               --count->waiting;
-             }
-           }
-           if (count->waiting == 0 && count->done) {
-             count->done(count->stored);
-           }
-         });
+  store_on_closest(LookupTarget::get_peers(record.file_id), AnnouncePeerRequest{record},
+                   std::move(done));
+}
+
+void Node::put(const SignedRecord& record, std::function<void(std::size_t)> done) {
+  store_on_closest(LookupTarget::get(record.target), PutRequest{record}, std::move(done));
+}
+
+void Node::store_on_closest(const LookupTarget& target, RequestBody request,
+                            std::function<void(std::size_t)> done) {
+  lookup(target, [this, alive = alive_, request = std::move(request),
+                  done = std::move(done)](const LookupResult& found) {
+    if (!*alive) {
+      return;
+    }
+    struct Count {
+      std::size_t waiting = 0;
+      std::size_t stored = 0;
+      std::function<void(std::size_t)> done;
+    };
+    auto count = std::make_shared<Count>();
+    count->done = done;
+    for (const auto& node : found.closest) {
+      if (!node.token) {
+        continue;
+      }
+      ++count->waiting;
+      auto sent = rpc_.query(node.contact.endpoint, node.contact.peer, request, node.token,
+                             [count](core::Result<Answered> answer) {
+                               if (answer &&
+                                   std::holds_alternative<StoredReply>(answer.value().reply.body)) {
+                                 ++count->stored;
+                               }
+                               if (--count->waiting == 0 && count->done) {
+                                 count->done(count->stored);
+                               }
+                             });
+      if (!sent) {
+        --count->waiting;
+      }
+    }
+    if (count->waiting == 0 && count->done) {
+      count->done(count->stored);
+    }
+  });
 }
 
 // After the lookup of our own ID has filled the buckets near us, one lookup into each bucket

@@ -26,6 +26,10 @@ public:
     case Errc::invalid_word: return "not a normalized search word";
     case Errc::timed_out: return "DHT query timed out";
     case Errc::too_many_queries: return "too many DHT queries outstanding";
+    case Errc::not_joined: return "no DHT node known yet";
+    case Errc::not_stored: return "no DHT node stored the record";
+    case Errc::no_address: return "our address is not known yet: nothing to announce in the DHT";
+    case Errc::empty_query: return "search text has no words";
     }
     return "unknown swarmshare.dht error " + std::to_string(value);
   }

@@ -48,6 +48,18 @@ enum class Errc {
   timed_out,
   /// Too many queries outstanding at once: a caller is not waiting for its answers.
   too_many_queries,
+  // ---- The registry (dht_registry.hpp) ----
+  /// The routing table is empty (no bootstrap node answered yet): nothing can be looked up
+  /// or stored. A share is kept and published as soon as a node is known.
+  not_joined,
+  /// A lookup ended with no node storing the record (all timed out or refused it).
+  not_stored,
+  /// A share to publish with no endpoint: it lists none, and our address is not known yet
+  /// (the peer server binds every address and no DHT node has told us what it sees).
+  no_address,
+  // ---- Name search (keyword_index.hpp) ----
+  /// A search text with no search word in it (empty, or only separators).
+  empty_query,
 };
 
 [[nodiscard]] const std::error_category& dht_category() noexcept;

@@ -73,15 +73,31 @@ public:
   /// tokens, then announce_peer to each. `done(stored)` with how many accepted it.
   void announce(const PeerRecord& record, std::function<void(std::size_t)> done);
 
+  /// Stores a signed record on the nodes closest to its target: a get lookup for their
+  /// tokens, then put to each. `done(stored)` with how many accepted it.
+  void put(const SignedRecord& record, std::function<void(std::size_t stored)> done);
+
   /// Stops every query and lookup (their callbacks see cancelled) and the upkeep.
   void stop();
 
   [[nodiscard]] const NodeId& id() const noexcept { return id_; }
+  /// The network records are signed for.
+  [[nodiscard]] const crypto::NetworkId& network() const noexcept { return network_; }
+  /// The node's thread: what works over the node delivers its callbacks through.
+  [[nodiscard]] Scheduler& scheduler() noexcept { return scheduler_; }
+  /// Where the nodes that answered us say they see us (RpcClient::reported_address).
+  [[nodiscard]] std::optional<core::Endpoint> reported_address() const {
+    return rpc_.reported_address();
+  }
   [[nodiscard]] RoutingTable& routing_table() noexcept { return table_; }
   [[nodiscard]] Storage& storage() noexcept { return storage_; }
   [[nodiscard]] NodeStats stats() const;
 
 private:
+  /// What announce and put share: a lookup of `target` for the closest nodes' tokens, then
+  /// `request` with its token to each that gave one.
+  void store_on_closest(const LookupTarget& target, RequestBody request,
+                        std::function<void(std::size_t)> done);
   void schedule_upkeep();
   void upkeep();
   void verify_querier(const NodeContact& querier);
