@@ -173,6 +173,20 @@ int GetCommand::run(const GlobalOptions& global) const {
       } else {
         bar.update(p->progress.verified_bytes, p->progress.total_bytes);
       }
+    } else if (const auto* found = std::get_if<client::SourceFound>(&event)) {
+      if (found->file_id != file_id || found->source.endpoints.empty()) {
+        return;
+      }
+      // Each source with where it came from: the tracker, the DHT, the LAN or the link.
+      const auto peer = crypto::PeerId{found->source.peer.bytes}.to_short_string();
+      const auto where = found->source.endpoints.front().to_string();
+      const auto origin = std::string{core::to_string(found->source.origin)};
+      if (global.json) {
+        print_json({{"event", "source"}, {"peer", peer}, {"endpoint", where}, {"origin", origin}});
+      } else {
+        bar.clear();
+        std::cerr << "source " << peer << " at " << where << " (" << origin << ")\n" << std::flush;
+      }
     } else if (const auto* done = std::get_if<client::DownloadCompleted>(&event)) {
       if (started && done->file_id == file_id) {
         outcome.completed = *done;

@@ -1,9 +1,15 @@
 #include "global_options.hpp"
 
+#include "swarmshare/core/asio_endpoint.hpp"
 #include "swarmshare/core/platform/paths.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <iostream>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -19,6 +25,10 @@ std::string check_rate(const std::string& value) {
 
 std::string check_listen_address(const std::string& value) {
   return parse_listen_address(value) ? std::string{} : "not an IPv4 or IPv6 address";
+}
+
+std::string check_host_port(const std::string& value) {
+  return split_host_port(value) ? std::string{} : "not HOST:PORT or [IPv6]:PORT (port 1-65535)";
 }
 
 } // namespace
@@ -72,6 +82,58 @@ core::Result<core::Endpoint> parse_listen_address(std::string_view text) {
   return endpoint.value().with_port(0);
 }
 
+std::optional<HostPort> split_host_port(std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) {
+    return std::nullopt;
+  }
+  std::string_view host = text.substr(0, colon);
+  const std::string_view port_text = text.substr(colon + 1);
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') {
+      return std::nullopt;
+    }
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string_view::npos) {
+    return std::nullopt; // an IPv6 address needs its brackets
+  }
+  std::uint32_t port = 0;
+  for (const char c : port_text) {
+    if (std::isdigit(static_cast<unsigned char>(c)) == 0 || port > 65535) {
+      return std::nullopt;
+    }
+    port = port * 10 + static_cast<std::uint32_t>(c - '0');
+  }
+  if (port == 0 || port > 65535) {
+    return std::nullopt;
+  }
+  return HostPort{std::string{host}, static_cast<std::uint16_t>(port)};
+}
+
+core::Result<std::vector<core::Endpoint>> resolve_host_port(std::string_view text) {
+  const auto parts = split_host_port(text);
+  if (!parts) {
+    return make_error_code(core::Errc::invalid_endpoint);
+  }
+  boost::asio::io_context io;
+  boost::asio::ip::udp::resolver resolver(io);
+  boost::system::error_code error;
+  const auto results = resolver.resolve(parts->host, std::to_string(parts->port),
+                                        boost::asio::ip::udp::resolver::numeric_service, error);
+  if (error) {
+    return std::error_code{error.value(), std::system_category()};
+  }
+  std::vector<core::Endpoint> endpoints;
+  for (const auto& entry : results) {
+    const auto endpoint = core::from_asio(
+        boost::asio::ip::tcp::endpoint(entry.endpoint().address(), entry.endpoint().port()));
+    if (std::find(endpoints.begin(), endpoints.end(), endpoint) == endpoints.end()) {
+      endpoints.push_back(endpoint);
+    }
+  }
+  return endpoints;
+}
+
 void GlobalOptions::add_to(CLI::App& app) {
   app.add_option("--home", home,
                  "Data directory for the identity and databases (default: $SWARMSHARE_HOME, "
@@ -117,17 +179,24 @@ void GlobalOptions::add_to(CLI::App& app) {
                    "Upload rate limit for each peer on its own, within --up-limit (as --up-limit)")
       ->type_name("RATE")
       ->check(check_rate, "");
-  network->add_flag("--no-dht", no_dht, "Do not use the DHT (no DHT yet: no effect)");
+  network->add_flag(
+      "--no-dht", no_dht,
+      "Do not run a DHT node (also: SWARMSHARE_NO_DHT=1): the tracker and the LAN alone");
   network->add_flag("--no-lan", no_lan,
                     "Do not look for peers on the local network (also: SWARMSHARE_NO_LAN=1)");
   app.add_option("--lan-interface", lan_interfaces, "Interface for LAN discovery (repeatable)")
       ->type_name("NAME")
       ->allow_extra_args(false)
       ->group("");
-  network->add_option("--dht-port", dht_port, "UDP port of the DHT node")->type_name("PORT");
+  network
+      ->add_option("--dht-port", dht_port,
+                   "UDP port of the DHT node (default 7071, or $SWARMSHARE_DHT_PORT; 0: any free "
+                   "port; a taken port falls back to any free one)")
+      ->type_name("PORT");
   // One value per occurrence: a vector option would otherwise swallow the command name.
-  network->add_option("--bootstrap", bootstrap, "DHT bootstrap node (repeatable)")
+  network->add_option("--bootstrap", bootstrap, "DHT node to join through (repeatable)")
       ->type_name("HOST:PORT")
+      ->check(check_host_port, "")
       ->allow_extra_args(false);
 }
 
@@ -156,9 +225,30 @@ namespace {
 // SWARMSHARE_NO_LAN set to anything but "" or "0" turns LAN discovery off, like --no-lan:
 // for scripts and test suites that start many processes and must not send multicast on
 // the machine's network.
-bool lan_off_by_environment() {
-  const char* value = std::getenv("SWARMSHARE_NO_LAN");
+[[nodiscard]] bool set_in_environment(const char* name) {
+  const char* value = std::getenv(name);
   return value != nullptr && std::string_view{value} != "" && std::string_view{value} != "0";
+}
+
+bool lan_off_by_environment() { return set_in_environment("SWARMSHARE_NO_LAN"); }
+
+// SWARMSHARE_NO_DHT likewise for the DHT node; SWARMSHARE_DHT_PORT is --dht-port's default
+// (test suites set 0, so each process binds a free port and none takes the well-known one).
+bool dht_off_by_environment() { return set_in_environment("SWARMSHARE_NO_DHT"); }
+
+std::optional<std::uint16_t> dht_port_from_environment() {
+  const char* value = std::getenv("SWARMSHARE_DHT_PORT");
+  if (value == nullptr || *value == '\0') {
+    return std::nullopt;
+  }
+  std::uint32_t port = 0;
+  for (const char* c = value; *c != '\0'; ++c) {
+    if (std::isdigit(static_cast<unsigned char>(*c)) == 0 || port > 65535) {
+      return std::nullopt;
+    }
+    port = port * 10 + static_cast<std::uint32_t>(*c - '0');
+  }
+  return port <= 65535 ? std::optional{static_cast<std::uint16_t>(port)} : std::nullopt;
 }
 
 } // namespace
@@ -195,7 +285,27 @@ core::Result<client::SessionOptions> GlobalOptions::session_options() const {
     lan.interfaces = lan_interfaces;
     options.lan = lan;
   }
+  if (dht_wanted()) {
+    client::DhtSessionOptions dht;
+    // The DHT binds where the peer server does: a test's 127.0.0.1 keeps both on loopback.
+    dht.bind = bind.with_port(
+        dht_port.value_or(dht_port_from_environment().value_or(dht::kDefaultDhtPort)));
+    for (const auto& node : bootstrap) {
+      auto resolved = resolve_host_port(node);
+      if (!resolved) {
+        // One unresolvable name must not keep the others, the tracker and the LAN from
+        // working: said, and skipped.
+        std::cerr << "swarmshare-cli: warning: bootstrap node " << node
+                  << " skipped: " << resolved.error().message() << '\n';
+        continue;
+      }
+      dht.bootstrap.insert(dht.bootstrap.end(), resolved.value().begin(), resolved.value().end());
+    }
+    options.dht = dht;
+  }
   return options;
 }
+
+bool GlobalOptions::dht_wanted() const { return !no_dht && !dht_off_by_environment(); }
 
 } // namespace swarmshare::cli

@@ -56,6 +56,8 @@ struct GlobalOptions {
   /// Whether --tracker was given at all (`none` included): a share link's tracker is used
   /// only when it was not.
   [[nodiscard]] bool tracker_given() const noexcept { return tracker.has_value(); }
+  /// Neither --no-dht nor SWARMSHARE_NO_DHT: commands run a DHT node.
+  [[nodiscard]] bool dht_wanted() const;
   /// The engine's options from these: home, tracker, listen address and port, and the limits
   /// given (they win over the saved settings for this run only).
   /// Errors: no home directory to derive the data directory from.
@@ -66,6 +68,18 @@ struct GlobalOptions {
 /// either case, optionally followed by "B", "iB" and "/s"). "0" means no limit. Empty on
 /// anything else or on overflow.
 [[nodiscard]] std::optional<std::uint64_t> parse_rate(std::string_view text);
+
+struct HostPort {
+  std::string host; ///< a name or an address (IPv6 without its brackets)
+  std::uint16_t port = 0;
+};
+
+/// "HOST:PORT" or "[IPv6]:PORT", port 1-65535; empty otherwise.
+[[nodiscard]] std::optional<HostPort> split_host_port(std::string_view text);
+
+/// The addresses of "HOST:PORT" (a name is looked up; an address is taken as it is).
+/// Errors: core::Errc::invalid_endpoint for text that is not HOST:PORT, the resolver's.
+[[nodiscard]] core::Result<std::vector<core::Endpoint>> resolve_host_port(std::string_view text);
 
 /// The peer server's bind address: an IPv4 or IPv6 address without a port.
 [[nodiscard]] core::Result<core::Endpoint> parse_listen_address(std::string_view text);

@@ -43,6 +43,7 @@ std::optional<int> open_quietly(SessionRunner& runner, const GlobalOptions& glob
   }
   options.value().serve_library = false;
   options.value().lan.reset(); // nothing is served or downloaded
+  options.value().dht.reset();
   runner.set_quiet(true);
   if (!with_tracker) {
     options.value().tracker.reset();

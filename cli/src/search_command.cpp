@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "search_dht.hpp"
 
 #include "swarmshare/core/file_name.hpp"
 #include "swarmshare/core/units.hpp"
@@ -132,9 +133,7 @@ int SearchCommand::run(const GlobalOptions& global) const {
   }
   const auto address = global.tracker_address();
   if (!address) {
-    std::cerr << "swarmshare-cli: no tracker configured: pass --tracker HOST:PORT (or "
-                 "PEERID@HOST:PORT) before the command\n";
-    return kExitFailure;
+    return search_in_dht(global, text, limit, offset); // no tracker: the DHT alone
   }
   const auto data_dir = global.data_dir();
   if (!data_dir) {
@@ -168,7 +167,13 @@ int SearchCommand::run(const GlobalOptions& global) const {
     return kExitFailure;
   }
   if (!*reply) {
-    return report_failure(reply->error(), client);
+    const int failed = report_failure(reply->error(), client);
+    if (failed == kExitFailure && global.dht_wanted()) {
+      // The tracker is down or silent: the DHT mirrors its listed files.
+      std::cerr << "swarmshare-cli: searching the DHT instead\n";
+      return search_in_dht(global, text, limit, offset);
+    }
+    return failed;
   }
 
   const tracker::protocol::SearchReply& results = reply->value();

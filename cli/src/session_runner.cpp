@@ -149,6 +149,13 @@ void SessionRunner::print_log(const client::LogLine& line) const {
 
 void SessionRunner::serve_until_signal() {
   const std::string endpoint = session_->peer_endpoint().to_string();
+  if (const auto dht = session_->dht_endpoint()) {
+    if (global_.json) {
+      print_json({{"event", "dht_listening"}, {"endpoint", dht->to_string()}});
+    } else {
+      print_line("dht listening on " + dht->to_string());
+    }
+  }
   if (global_.json) {
     print_json({{"event", "serving"}, {"endpoint", endpoint}});
   } else {

@@ -184,6 +184,7 @@ int SettingsCommand::run(const GlobalOptions& global) const {
   // would otherwise be saved along with the one key changed).
   options.value().upload_limit.reset();
   options.value().lan.reset(); // reads and saves settings only
+  options.value().dht.reset();
   options.value().download_limit.reset();
   options.value().upload_limit_per_peer.reset();
   options.value().serve_library = false;

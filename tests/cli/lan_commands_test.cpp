@@ -11,9 +11,11 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace swarmshare {
@@ -58,6 +60,39 @@ TEST(CliLan, aDownloadFindsTheSharerOnTheLanWithNoTrackerAndNoBootstrap) {
     ASSERT_EQ(got.exit_code, 0) << got.err << got.out;
     EXPECT_EQ(test::slurp(temp.path() / "bob-files" / "lan-party.bin"), test::slurp(file));
     EXPECT_NE(got.err.find("LAN peer"), std::string::npos) << got.err;
+  });
+}
+
+// Polls the process's stderr for `text` for up to 20 seconds.
+bool eventually_in_log(const test::BackgroundCli& process, const std::string& text) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{20};
+  while (process.err().find(text) == std::string::npos) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  }
+  return true;
+}
+
+TEST(CliLan, lanPeersFormADhtWithNoBootstrapNode) {
+  test::TempDir temp;
+  test::run_in_new_netns([&](const test::NetnsInfo&) {
+    ::unsetenv("SWARMSHARE_NO_LAN");
+    ::unsetenv("SWARMSHARE_NO_DHT"); // this namespace is the test's own: the DHT on too
+    auto alice_args = lan_peer(temp.path() / "alice");
+    alice_args.emplace_back("serve");
+    test::BackgroundCli alice(kCli, alice_args, temp.path() / "alice.stderr");
+    ASSERT_TRUE(alice.wait_for_prefix("dht listening on 127.0.0.1:")) << alice.err();
+    auto bob_args = lan_peer(temp.path() / "bob");
+    bob_args.emplace_back("serve");
+    test::BackgroundCli bob(kCli, bob_args, temp.path() / "bob.stderr");
+    ASSERT_TRUE(bob.wait_for_prefix("serving on 127.0.0.1:")) << bob.err();
+    // Each heard the other on the LAN, with its DHT port: a DHT of two, joined through that.
+    EXPECT_TRUE(eventually_in_log(bob, "DHT joined")) << bob.err();
+    EXPECT_TRUE(eventually_in_log(alice, "DHT joined")) << alice.err();
+    EXPECT_EQ(bob.stop(SIGTERM), 0) << bob.err();
+    EXPECT_EQ(alice.stop(SIGTERM), 0) << alice.err();
   });
 }
 

@@ -1,14 +1,18 @@
 // Linked into every test executable: programs a test starts (swarmshare-cli processes)
-// inherit SWARMSHARE_NO_LAN=1, so none of them sends LAN discovery multicast on this
-// machine's network. A test that needs LAN discovery runs it inside a network namespace of
-// its own (netns.hpp) and clears the variable there.
+// inherit SWARMSHARE_NO_LAN=1 and SWARMSHARE_NO_DHT=1, so none of them sends LAN discovery
+// multicast on this machine's network or opens a DHT socket on every address, and
+// SWARMSHARE_DHT_PORT=0, so one that does run a DHT node binds a free port, not the
+// well-known one. A test that needs LAN discovery runs it inside a network namespace of its
+// own (netns.hpp) and clears the variable there; a test of the DHT clears SWARMSHARE_NO_DHT
+// and binds its peers to 127.0.0.1 (--listen-address: the DHT binds where the peer server does).
 
 #include <cstdlib>
 
 namespace {
 
-[[maybe_unused]] const bool kLanOffForChildren = [] {
-  return ::setenv("SWARMSHARE_NO_LAN", "1", 1) == 0;
+[[maybe_unused]] const bool kLocalOnlyForChildren = [] {
+  return ::setenv("SWARMSHARE_NO_LAN", "1", 1) == 0 && ::setenv("SWARMSHARE_NO_DHT", "1", 1) == 0 &&
+         ::setenv("SWARMSHARE_DHT_PORT", "0", 1) == 0;
 }();
 
 } // namespace

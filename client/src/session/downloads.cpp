@@ -194,7 +194,7 @@ core::Status Session::Impl::launch_download(DownloadCommand command) {
   transfer::DownloadEnvironment environment{io.get_executor(),
                                             disk.get_executor(),
                                             crypto::ChannelConfig(keys, core::real_clock()),
-                                            registry_list(),
+                                            lookup_registries(),
                                             transfer::SwarmLimits{&upload_limit, &download_limit},
                                             &random,
                                             &core::real_clock(),
@@ -310,6 +310,9 @@ void Session::Impl::announce_download(ActiveDownload& active,
           // A failure is retried by the registry in the background; it only costs the other
           // downloaders one source, so the status log is not told.
           (void)co_await registry->announce(announcement);
+          if (self->torn_down) {
+            co_return;
+          }
         }
       },
       asio::detached);
@@ -328,6 +331,9 @@ void Session::Impl::withdraw_download(ActiveDownload& active) {
       [self = shared_from_this(), file_id = active.file_id]() -> asio::awaitable<void> {
         for (auto* registry : self->registry_list()) {
           (void)co_await registry->unannounce(file_id);
+          if (self->torn_down) {
+            co_return;
+          }
         }
       },
       asio::detached);

@@ -54,6 +54,24 @@ std::vector<core::Registry*> Session::Impl::registry_list() {
   if (tracker_registry) {
     list.push_back(tracker_registry.get());
   }
+  if (dht_node) {
+    list.push_back(&dht_node->registry());
+  }
+  if (lan_registry) {
+    list.push_back(lan_registry.get());
+  }
+  return list;
+}
+
+std::vector<core::Registry*> Session::Impl::lookup_registries() {
+  std::vector<core::Registry*> list;
+  if (tracker_then_dht) {
+    list.push_back(tracker_then_dht.get());
+  } else if (tracker_registry) {
+    list.push_back(tracker_registry.get());
+  } else if (dht_node) {
+    list.push_back(&dht_node->registry());
+  }
   if (lan_registry) {
     list.push_back(lan_registry.get());
   }
@@ -90,7 +108,15 @@ core::Status Session::Impl::start() {
     tracker_client->set_health_callback([this](const tracker::TrackerHealth& health) {
       emit(RegistryHealthChanged{true, health});
     });
-    tracker_registry = std::make_unique<tracker::TrackerRegistry>(*tracker_client);
+  }
+  start_dht();
+  if (tracker_client) {
+    const std::uint16_t dht_port = dht_node ? dht_node->local_endpoint().port() : 0;
+    tracker_registry = std::make_unique<tracker::TrackerRegistry>(*tracker_client, dht_port);
+    if (dht_node) {
+      tracker_then_dht =
+          std::make_unique<core::FallbackRegistry>(*tracker_registry, dht_node->registry());
+    }
   }
   start_lan();
 
@@ -104,22 +130,103 @@ core::Status Session::Impl::start() {
     }
     asio::co_spawn(
         self->io, [self]() { return self->statistics_loop(); }, asio::detached);
+    if (self->dht_node && self->tracker_client) {
+      asio::co_spawn(
+          self->io, [self]() { return self->bootstrap_dht_from_tracker(); }, asio::detached);
+    }
   });
   return boost::outcome_v2::success();
+}
+
+namespace {
+
+[[nodiscard]] bool is_unspecified(const core::Endpoint& endpoint) {
+  const auto address = endpoint.with_port(0);
+  return address == core::Endpoint::ipv4({0, 0, 0, 0}, 0) || address == core::Endpoint::ipv6({}, 0);
+}
+
+} // namespace
+
+void Session::Impl::start_dht() {
+  if (!options.dht) {
+    return;
+  }
+  dht::UdpNodeOptions node_options;
+  node_options.bind = options.dht->bind;
+  node_options.bootstrap = options.dht->bootstrap;
+  node_options.saved_table = options.home / kDhtTableFile;
+  node_options.registry.republish_interval = options.dht->republish_interval;
+  auto opened = dht::UdpNode::open(io.get_executor(), identity, crypto::NetworkId::public_network(),
+                                   core::real_clock(), node_options);
+  if (!opened) {
+    log(LogLevel::warning, "The DHT is off: could not open UDP " + options.dht->bind.to_string() +
+                               ": " + opened.error().message());
+    return;
+  }
+  dht_node = std::move(opened).value();
+  dht_endpoint = dht_node->local_endpoint();
+  if (dht_node->fell_back()) {
+    log(LogLevel::info, "DHT port " + std::to_string(options.dht->bind.port()) +
+                            " is taken (another client on this computer?); using " +
+                            dht_endpoint->to_string());
+  }
+  // Records name the peer server's address when it binds a specific one; otherwise the DHT
+  // nodes' replies say which address they see us at.
+  if (!is_unspecified(peer_endpoint)) {
+    dht_node->registry().set_advertised_address(peer_endpoint);
+  }
+  // Runs on the network thread once it starts (nothing is sent before).
+  dht_node->start(
+      [this](bool usable) {
+        if (!usable) {
+          log(LogLevel::info, "DHT: no node answered yet; it joins through the tracker's or "
+                              "LAN peers when there are any");
+        }
+      },
+      [this](const std::string& line) { log(LogLevel::info, line); });
+}
+
+asio::awaitable<void> Session::Impl::bootstrap_dht_from_tracker() {
+  auto self = shared_from_this();
+  auto listed = co_await tracker_client->dht_peers();
+  if (!listed || !dht_node || stopping) {
+    co_return;
+  }
+  std::vector<core::Endpoint> contacts;
+  for (const auto& peer : listed.value()) {
+    if (peer.peer_id == identity.peer_id()) {
+      continue;
+    }
+    contacts.insert(contacts.end(), peer.endpoints.begin(), peer.endpoints.end());
+  }
+  if (!contacts.empty()) {
+    log(LogLevel::info,
+        "DHT: " + std::to_string(listed.value().size()) + " DHT nodes listed by the tracker");
+    dht_node->add_contacts(std::move(contacts));
+  }
 }
 
 void Session::Impl::start_lan() {
   if (!options.lan) {
     return;
   }
+  const std::uint16_t dht_port = dht_node ? dht_node->local_endpoint().port() : 0;
   lan = std::make_unique<dht::LanDiscovery>(io.get_executor(), identity.peer_id(),
-                                            peer_endpoint.port(), 0, core::real_clock(),
+                                            peer_endpoint.port(), dht_port, core::real_clock(),
                                             *options.lan);
   lan->set_listener([this](dht::LanPeerEvent event, const dht::LanPeer& peer) {
     const auto addresses = peer.addresses();
     const std::string where =
         addresses.empty() ? std::string{"?"}
                           : addresses.front().endpoint.with_port(peer.peer_port).to_string();
+    if (dht_node && peer.dht_port != 0 && event != dht::LanPeerEvent::expired) {
+      // LAN peers are DHT contacts too: a LAN with no bootstrap node still forms a DHT.
+      std::vector<core::Endpoint> contacts;
+      for (const auto& address : addresses) {
+        contacts.push_back(address.endpoint.with_port(peer.dht_port));
+      }
+      dht_node->add_contacts(std::move(contacts));
+    }
     switch (event) {
     case dht::LanPeerEvent::appeared:
       log(LogLevel::info, "LAN peer " + peer.peer_id.to_short_string() + " found at " + where);
@@ -191,6 +298,12 @@ void Session::Impl::statistics_tick(bool flush_all) {
     tick.bytes_uploaded = totals.value().bytes_uploaded;
     tick.bytes_downloaded = totals.value().bytes_downloaded;
   }
+  if (dht_node) {
+    tick.dht_nodes = static_cast<std::uint32_t>(dht_node->node().routing_table().size());
+  }
+  if (lan) {
+    tick.lan_peers = static_cast<std::uint32_t>(lan->snapshot().size());
+  }
   tick.shares = static_cast<std::uint32_t>(shares.size());
   tick.downloads = static_cast<std::uint32_t>(downloads.size());
   emit(tick);
@@ -217,6 +330,9 @@ asio::awaitable<void> Session::Impl::shutdown_async() {
   for (const auto& file_id : announced_downloads) {
     for (auto* registry : registry_list()) {
       (void)co_await registry->unannounce(file_id);
+      if (torn_down) {
+        co_return;
+      }
     }
   }
   for (auto& [file_id, share] : shares) {
@@ -224,7 +340,11 @@ asio::awaitable<void> Session::Impl::shutdown_async() {
   }
   for (auto& [file_id, share] : shares) {
     for (auto* registry : registry_list()) {
-      if (auto withdrawn = co_await registry->unannounce(file_id); !withdrawn) {
+      auto withdrawn = co_await registry->unannounce(file_id);
+      if (torn_down) {
+        co_return;
+      }
+      if (!withdrawn) {
         log(LogLevel::warning, "Could not withdraw " + share->entry.manifest.name() + " from the " +
                                    std::string(core::to_string(registry->origin())) + ": " +
                                    withdrawn.error().message());
@@ -240,17 +360,23 @@ asio::awaitable<void> Session::Impl::shutdown_async() {
   if (lan) {
     lan->stop();
   }
+  if (dht_node) {
+    dht_node->stop(); // saves the routing table
+  }
 }
 
 void Session::Impl::stop_now() {
   stopping = true;
+  torn_down = true;
   statistics_timer.cancel();
   downloads.clear();
   shares.clear();
   peer_server.reset();
+  tracker_then_dht.reset();
   tracker_registry.reset();
   lan_registry.reset();
   lan.reset();
+  dht_node.reset();
   if (tracker_client) {
     tracker_client->stop();
   }
@@ -319,6 +445,8 @@ Session::~Session() {
 const crypto::PeerId& Session::peer_id() const noexcept { return impl_->identity.peer_id(); }
 
 core::Endpoint Session::peer_endpoint() const { return impl_->peer_endpoint; }
+
+std::optional<core::Endpoint> Session::dht_endpoint() const { return impl_->dht_endpoint; }
 
 void Session::set_notify(std::function<void()> notify) {
   const std::lock_guard guard(impl_->events_mutex);

@@ -11,9 +11,11 @@
 #include "swarmshare/client/home_lock.hpp"
 #include "swarmshare/client/session.hpp"
 #include "swarmshare/client/state_store.hpp"
+#include "swarmshare/core/fallback_registry.hpp"
 #include "swarmshare/core/random.hpp"
 #include "swarmshare/crypto/certificate.hpp"
 #include "swarmshare/dht/lan_registry.hpp"
+#include "swarmshare/dht/udp_node.hpp"
 #include "swarmshare/tracker/client.hpp"
 #include "swarmshare/tracker/tracker_registry.hpp"
 #include "swarmshare/transfer/peer_server.hpp"
@@ -103,11 +105,20 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
   void statistics_tick(bool flush_all = false);
   /// Starts LAN discovery when the options ask for it; a failure only logs (no LAN peers).
   void start_lan();
+  /// Opens the DHT node when the options ask for it and starts joining; a failure only logs
+  /// (no DHT: the tracker and the LAN alone).
+  void start_dht();
+  /// Asks the tracker for DHT-capable peers and joins the DHT through them.
+  boost::asio::awaitable<void> bootstrap_dht_from_tracker();
   boost::asio::awaitable<void> statistics_loop();
   boost::asio::awaitable<void> shutdown_async();
   void stop_now();
   [[nodiscard]] transfer::Swarm* find_swarm(const core::FileId& file_id);
+  /// Every registry, for announces: each is told and each answers for itself.
   [[nodiscard]] std::vector<core::Registry*> registry_list();
+  /// The registries downloads and searches ask: the tracker first and the DHT when the
+  /// tracker fails or knows too few (core::FallbackRegistry), then the LAN.
+  [[nodiscard]] std::vector<core::Registry*> lookup_registries();
   [[nodiscard]] static UnixTime now_unix();
 
   // ---- Shares (shares.cpp) ----
@@ -171,13 +182,21 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
   std::unique_ptr<tracker::TrackerRegistry> tracker_registry;
   std::unique_ptr<dht::LanDiscovery> lan;
   std::unique_ptr<dht::LanRegistry> lan_registry;
+  std::unique_ptr<dht::UdpNode> dht_node;
+  /// The tracker, then the DHT (both present only).
+  std::unique_ptr<core::FallbackRegistry> tracker_then_dht;
   std::unique_ptr<transfer::PeerServer> peer_server;
   core::Endpoint peer_endpoint;
+  /// Set at start, read from any thread: dht_node is the network thread's.
+  std::optional<core::Endpoint> dht_endpoint;
   std::map<core::FileId, std::unique_ptr<Share>> shares;
   std::map<core::FileId, std::unique_ptr<ActiveDownload>> downloads;
   DownloadQueue queue{0};
   boost::asio::steady_timer statistics_timer{io};
   bool stopping = false;
+  /// stop_now() destroyed the registries: a coroutine that was waiting on one of them must
+  /// not touch any registry (its pointers dangle) once it resumes.
+  bool torn_down = false;
 
   // Rates for the statistics tick.
   std::uint64_t last_uploaded_total = 0;

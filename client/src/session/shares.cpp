@@ -114,6 +114,9 @@ asio::awaitable<std::vector<ShareAnnounced>> Session::Impl::announce(Share& shar
   std::vector<ShareAnnounced> answers;
   for (auto* registry : registry_list()) {
     auto announced = co_await registry->announce(announcement);
+    if (torn_down) {
+      co_return answers; // the registries are gone (see torn_down)
+    }
     ShareAnnounced answer{file_id, registry->origin(),
                           announced ? std::error_code{} : announced.error()};
     const std::string where(core::to_string(registry->origin()));
@@ -255,6 +258,9 @@ asio::awaitable<core::Status> Session::Impl::unshare_async(core::FileId file_id)
   }
   for (auto* registry : registry_list()) {
     (void)co_await registry->unannounce(file_id);
+    if (torn_down) {
+      co_return make_error_code(std::errc::operation_canceled);
+    }
   }
   if (auto recorded = state.record_unshared(file_id, now_unix()); !recorded) {
     co_return recorded.error();
@@ -353,13 +359,16 @@ std::future<core::Result<std::vector<core::SearchHit>>> Session::search(std::str
   return spawn_to_future(*impl_,
                          [](std::shared_ptr<Impl> self, std::string words, std::uint32_t most)
                              -> asio::awaitable<core::Result<std::vector<core::SearchHit>>> {
-                           const auto registries = self->registry_list();
+                           const auto registries = self->lookup_registries();
                            if (registries.empty()) {
                              co_return make_error_code(tracker::Errc::tracker_unreachable);
                            }
                            std::error_code last_error;
                            for (auto* registry : registries) {
                              auto hits = co_await registry->search(words, most);
+                             if (self->torn_down) {
+                               co_return make_error_code(std::errc::operation_canceled);
+                             }
                              if (hits) {
                                co_return hits;
                              }

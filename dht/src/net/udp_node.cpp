@@ -91,6 +91,7 @@ void UdpNode::start(std::function<void(bool)> joined, UdpNodeLog log) {
   joining_ = true;
   node_->bootstrap(std::move(endpoints), [this, joined = std::move(joined)](bool usable) {
     joining_ = false;
+    note_join(usable);
     if (joined) {
       joined(usable);
     }
@@ -125,14 +126,18 @@ void UdpNode::join_pending() {
     return;
   }
   joining_ = true;
-  const bool was_alone = node_->routing_table().empty();
-  node_->bootstrap(std::exchange(pending_, {}), [this, was_alone](bool usable) {
+  node_->bootstrap(std::exchange(pending_, {}), [this](bool usable) {
     joining_ = false;
-    if (was_alone && usable && log_) {
-      log_("DHT joined: " + std::to_string(node_->routing_table().size()) + " nodes known");
-    }
+    note_join(usable);
     join_pending();
   });
+}
+
+void UdpNode::note_join(bool usable) {
+  if (usable && !join_logged_ && log_) {
+    join_logged_ = true;
+    log_("DHT joined: " + std::to_string(node_->routing_table().size()) + " nodes known");
+  }
 }
 
 core::Status UdpNode::save_table() {

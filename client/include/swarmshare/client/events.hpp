@@ -106,6 +106,8 @@ struct StatisticsTick {
   std::uint32_t peers = 0; ///< connected now, over every swarm
   std::uint32_t shares = 0;
   std::uint32_t downloads = 0; ///< running
+  std::uint32_t dht_nodes = 0; ///< in the DHT routing table (0 also when the DHT is off)
+  std::uint32_t lan_peers = 0; ///< heard on the local network and not expired
 };
 
 /// The tracker's reachability changed (DHT and LAN join when they land).

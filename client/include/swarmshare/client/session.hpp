@@ -16,6 +16,7 @@
 #include "swarmshare/core/error.hpp"
 #include "swarmshare/crypto/identity.hpp"
 #include "swarmshare/dht/lan_discovery.hpp"
+#include "swarmshare/dht/udp_transport.hpp"
 #include "swarmshare/tracker/tracker_address.hpp"
 #include "swarmshare/transfer/download.hpp"
 
@@ -29,6 +30,22 @@
 #include <vector>
 
 namespace swarmshare::client {
+
+/// The DHT node a session runs (the mirror registry, and the fallback when no tracker
+/// answers).
+struct DhtSessionOptions {
+  /// Where its UDP socket binds; port 0: any free port. A port already taken (a second
+  /// client on this host) gives any free port instead, and the log says so.
+  core::Endpoint bind = core::Endpoint::ipv4({0, 0, 0, 0}, dht::kDefaultDhtPort);
+  /// Nodes to join through, besides the saved routing table, the tracker's list of
+  /// DHT-capable peers and the LAN peers.
+  std::vector<core::Endpoint> bootstrap;
+  /// How often a share is published again (records live 2 hours on the nodes).
+  std::chrono::milliseconds republish_interval = std::chrono::minutes{30};
+};
+
+/// The name of the routing table saved in the home directory between runs.
+inline constexpr std::string_view kDhtTableFile = "dht-nodes.bin";
 
 struct SessionOptions {
   /// Identity, state database, lock. Created if missing.
@@ -63,6 +80,9 @@ struct SessionOptions {
   /// unless asked for, so that a program embedding the engine (and every test) opts in;
   /// the command line and the desktop client turn it on unless --no-lan.
   std::optional<dht::LanDiscoveryOptions> lan;
+  /// The DHT node; absent: off, for the same reason as `lan`. The command line and the
+  /// desktop client turn it on unless --no-dht.
+  std::optional<DhtSessionOptions> dht;
 };
 
 /// A share as the engine made it.
@@ -106,6 +126,9 @@ public:
   [[nodiscard]] const crypto::PeerId& peer_id() const noexcept;
   /// The peer server's address with its real port.
   [[nodiscard]] core::Endpoint peer_endpoint() const;
+  /// The DHT node's UDP address with its real port; empty when the DHT is off or its socket
+  /// could not be opened (the log says why).
+  [[nodiscard]] std::optional<core::Endpoint> dht_endpoint() const;
 
   // ---- Events ----
 

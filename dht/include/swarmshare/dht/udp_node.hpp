@@ -63,7 +63,8 @@ public:
   ~UdpNode();
 
   /// Restores the saved table and joins through it and the bootstrap nodes. `joined(usable)`
-  /// once the first join attempt ended (usable: the routing table holds anyone).
+  /// once the first join attempt ended (usable: the routing table holds anyone). `log`
+  /// hears of the saved table and of the first successful join ("DHT joined: ...").
   void start(std::function<void(bool)> joined = {}, UdpNodeLog log = {});
 
   /// More nodes to join through (the tracker's DHT peers, LAN peers). Those already in the
@@ -90,6 +91,8 @@ private:
           const crypto::NetworkId& network, const core::Clock& clock, UdpNodeOptions options);
   void schedule_save();
   void join_pending();
+  /// Logs the first join that left the routing table usable, once.
+  void note_join(bool usable);
 
   boost::asio::any_io_executor executor_;
   const crypto::Identity& identity_;
@@ -105,6 +108,7 @@ private:
   Scheduler::TimerId save_timer_{};
   std::vector<core::Endpoint> pending_; ///< contacts to join through after the current join
   bool joining_ = false;
+  bool join_logged_ = false;
   bool stopped_ = false;
   UdpNodeLog log_;
 };
