@@ -1,6 +1,7 @@
 #include "swarmshare/transfer/peer_server.hpp"
 
 #include "swarmshare/core/asio_endpoint.hpp"
+#include "swarmshare/transfer/catalogue.hpp"
 #include "swarmshare/transfer/error.hpp"
 #include "swarmshare/transfer/swarm.hpp"
 #include "swarmshare/transfer/wire.hpp"
@@ -41,18 +42,32 @@ asio::awaitable<void> expire_after(std::shared_ptr<Deadline> deadline, asio::ste
   }
 }
 
-// Reads one message within the deadline; an empty result when it passed, the channel
-// failed or the message is not a wire message we know.
-asio::awaitable<std::optional<wire::Message>> read_first(std::shared_ptr<Deadline> deadline) {
+// Reads one record within the deadline; empty when it passed or the channel failed.
+asio::awaitable<std::optional<std::vector<std::uint8_t>>>
+read_first_record(std::shared_ptr<Deadline> deadline) {
   auto record = co_await deadline->channel->read_message();
   if (deadline->expired || !record) {
     co_return std::nullopt;
   }
-  auto decoded = wire::decode(record.value());
-  if (!decoded || !decoded.value()) {
-    co_return std::nullopt;
+  co_return std::move(record).value();
+}
+
+// The record as a wire message; empty when it is not one we know.
+std::optional<wire::Message> as_message(const std::optional<std::vector<std::uint8_t>>& record) {
+  if (!record) {
+    return std::nullopt;
   }
-  co_return std::move(*decoded.value());
+  auto decoded = wire::decode(*record);
+  if (!decoded || !decoded.value()) {
+    return std::nullopt;
+  }
+  return std::move(*decoded.value());
+}
+
+// Reads one message within the deadline; an empty result when it passed, the channel
+// failed or the message is not a wire message we know.
+asio::awaitable<std::optional<wire::Message>> read_first(std::shared_ptr<Deadline> deadline) {
+  co_return as_message(co_await read_first_record(deadline));
 }
 
 asio::awaitable<void> say_goodbye(crypto::SecureChannel& channel, wire::GoodbyeReason reason) {
@@ -108,11 +123,19 @@ struct PeerServer::Impl : std::enable_shared_from_this<PeerServer::Impl> {
     auto deadline = std::make_shared<Deadline>(std::move(channel).value());
     asio::steady_timer timer(executor, options.hello_timeout);
     asio::co_spawn(executor, expire_after(deadline, timer), asio::detached);
-    auto first = co_await read_first(deadline);
+    auto first_record = co_await read_first_record(deadline);
     timer.cancel();
     --pending;
-    if (!deadline->channel || !first) {
-      co_return; // silent, slow or garbled: dropped without a word
+    if (!deadline->channel || !first_record) {
+      co_return; // silent or slow: dropped without a word
+    }
+    if (const auto asked = decode_catalogue_request(*first_record)) {
+      co_await answer_catalogue(*deadline->channel, *asked);
+      co_return;
+    }
+    auto first = as_message(first_record);
+    if (!first) {
+      co_return; // garbled: dropped without a word
     }
     auto* hello = std::get_if<wire::Hello>(&*first);
     if (hello == nullptr) {
@@ -143,9 +166,20 @@ struct PeerServer::Impl : std::enable_shared_from_this<PeerServer::Impl> {
     }
   }
 
+  // One page of the listed shares, then a goodbye: the dialler reconnects for the next.
+  asio::awaitable<void> answer_catalogue(crypto::SecureChannel& channel, CatalogueRequest asked) {
+    auto self = shared_from_this();
+    const auto entries = catalogue && !stopped ? catalogue() : std::vector<CatalogueEntry>{};
+    if (auto page = encode(page_of(entries, asked))) {
+      (void)co_await channel.write_message(page.value());
+    }
+    co_await say_goodbye(channel, wire::GoodbyeReason::done);
+  }
+
   asio::any_io_executor executor;
   crypto::ChannelConfig config;
   SwarmLookup lookup;
+  CatalogueSource catalogue;
   PeerServerOptions options;
   tcp::acceptor acceptor;
   asio::steady_timer retry_timer;
@@ -184,6 +218,8 @@ PeerServer::~PeerServer() { stop(); }
 
 const core::Endpoint& PeerServer::local_endpoint() const noexcept { return impl_->local; }
 
+void PeerServer::set_catalogue(CatalogueSource source) { impl_->catalogue = std::move(source); }
+
 void PeerServer::stop() {
   if (impl_->stopped) {
     return;
@@ -195,8 +231,8 @@ void PeerServer::stop() {
 }
 
 asio::awaitable<core::Result<crypto::SecureChannel>>
-dial_peer(crypto::ChannelConfig config, core::Endpoint endpoint, crypto::PeerId expected,
-          core::FileId file_id, std::chrono::milliseconds timeout) {
+connect_peer(crypto::ChannelConfig config, core::Endpoint endpoint, crypto::PeerId expected,
+             std::chrono::milliseconds timeout) {
   const auto executor = co_await asio::this_coro::executor;
   tcp::socket socket(executor);
   {
@@ -234,6 +270,17 @@ dial_peer(crypto::ChannelConfig config, core::Endpoint endpoint, crypto::PeerId 
     // The channel aborts a responder that proves another identity before we reveal ours;
     // it reports that as a failed handshake, which for a dialled peer means just this.
     co_return make_error_code(Errc::peer_id_mismatch);
+  }
+  co_return std::move(channel).value();
+}
+
+asio::awaitable<core::Result<crypto::SecureChannel>>
+dial_peer(crypto::ChannelConfig config, core::Endpoint endpoint, crypto::PeerId expected,
+          core::FileId file_id, std::chrono::milliseconds timeout) {
+  const auto executor = co_await asio::this_coro::executor;
+  auto channel = co_await connect_peer(std::move(config), endpoint, expected, timeout);
+  if (!channel) {
+    co_return channel.error();
   }
   auto hello = wire::encode(wire::Hello{wire::kVersion, file_id});
   if (!hello) {

@@ -12,6 +12,8 @@
 #include "swarmshare/core/file_id.hpp"
 #include "swarmshare/crypto/secure_channel.hpp"
 
+#include "swarmshare/transfer/catalogue.hpp"
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
@@ -50,6 +52,9 @@ public:
 
   /// The address and the real port it listens on.
   [[nodiscard]] const core::Endpoint& local_endpoint() const noexcept;
+  /// What a catalogue_request is answered with (catalogue.hpp); without one, an empty
+  /// catalogue. Call on the server's executor (or before it runs).
+  void set_catalogue(CatalogueSource source);
   /// Stops accepting; handshakes in progress are dropped. Idempotent.
   void stop();
 
@@ -58,6 +63,13 @@ private:
   explicit PeerServer(std::shared_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
   std::shared_ptr<Impl> impl_;
 };
+
+/// Connects to `endpoint` and runs the secure channel's handshake, insisting that the peer
+/// authenticates as `expected` (Errc::peer_id_mismatch otherwise); Errc::peer_unreachable
+/// when the connect takes longer than `timeout`.
+[[nodiscard]] boost::asio::awaitable<core::Result<crypto::SecureChannel>>
+connect_peer(crypto::ChannelConfig config, core::Endpoint endpoint, crypto::PeerId expected,
+             std::chrono::milliseconds timeout = std::chrono::seconds{10});
 
 /// Connects to `peer` at `endpoint`, insists that it authenticates as `expected`
 /// (Errc::peer_id_mismatch otherwise), and exchanges hellos for `file_id`. A goodbye in
