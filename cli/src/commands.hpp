@@ -92,6 +92,14 @@ struct ServeCommand {
   CLI::App* command = nullptr;
 };
 
+/// `lan`: the LAN peers heard and the listed files each shares (their catalogues).
+struct LanCommand {
+  void add_to(CLI::App& app);
+  [[nodiscard]] int run(const GlobalOptions& global) const;
+
+  CLI::App* command = nullptr;
+};
+
 /// `list`: the library, one File ID line per file followed by indented details.
 struct ListCommand {
   void add_to(CLI::App& app);

@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   get.add_to(app);
   ServeCommand serve;
   serve.add_to(app);
+  LanCommand lan;
+  lan.add_to(app);
   ListCommand list;
   list.add_to(app);
   HistoryCommand history;
@@ -70,6 +72,9 @@ int main(int argc, char** argv) {
     }
     if (serve.command->parsed()) {
       return serve.run(global);
+    }
+    if (lan.command->parsed()) {
+      return lan.run(global);
     }
     if (list.command->parsed()) {
       return list.run(global);

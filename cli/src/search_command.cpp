@@ -2,7 +2,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
-#include "search_dht.hpp"
+#include "search_without_tracker.hpp"
 
 #include "swarmshare/core/file_name.hpp"
 #include "swarmshare/core/units.hpp"
@@ -133,7 +133,7 @@ int SearchCommand::run(const GlobalOptions& global) const {
   }
   const auto address = global.tracker_address();
   if (!address) {
-    return search_in_dht(global, text, limit, offset); // no tracker: the DHT alone
+    return search_without_tracker(global, text, limit, offset); // no tracker: the DHT and the LAN
   }
   const auto data_dir = global.data_dir();
   if (!data_dir) {
@@ -169,9 +169,9 @@ int SearchCommand::run(const GlobalOptions& global) const {
   if (!*reply) {
     const int failed = report_failure(reply->error(), client);
     if (failed == kExitFailure && global.dht_wanted()) {
-      // The tracker is down or silent: the DHT mirrors its listed files.
-      std::cerr << "swarmshare-cli: searching the DHT instead\n";
-      return search_in_dht(global, text, limit, offset);
+      // The tracker is down or silent: the DHT mirrors its listed files, the LAN has its own.
+      std::cerr << "swarmshare-cli: searching the DHT and the LAN instead\n";
+      return search_without_tracker(global, text, limit, offset);
     }
     return failed;
   }

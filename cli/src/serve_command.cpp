@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "search_without_tracker.hpp"
 #include "session_runner.hpp"
 
 #include <iostream>
@@ -29,5 +30,12 @@ int ServeCommand::run(const GlobalOptions& global) const {
   runner.shutdown();
   return kExitOk;
 }
+
+void LanCommand::add_to(CLI::App& app) {
+  command = app.add_subcommand(
+      "lan", "List the peers on the local network and the files each shares (no tracker needed)");
+}
+
+int LanCommand::run(const GlobalOptions& global) const { return list_lan(global); }
 
 } // namespace swarmshare::cli

@@ -170,7 +170,8 @@ TEST_F(CliDht, aDownloadFallsBackToTheDhtWhenTheTrackerIsKilled) {
   ASSERT_EQ(found.exit_code, 0) << found.err << found.out;
   EXPECT_EQ(test::bare_file_ids(found.out), std::vector<std::string>{file_id}) << found.out;
   EXPECT_NE(found.err.find("unreachable"), std::string::npos) << found.err;
-  EXPECT_NE(found.err.find("searching the DHT instead"), std::string::npos) << found.err;
+  EXPECT_NE(found.err.find("searching the DHT and the LAN instead"), std::string::npos)
+      << found.err;
   EXPECT_EQ(alice->stop(SIGTERM), 0) << alice->err();
   EXPECT_EQ(carol->stop(SIGTERM), 0) << carol->err();
 }

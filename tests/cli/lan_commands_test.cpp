@@ -96,6 +96,52 @@ TEST(CliLan, lanPeersFormADhtWithNoBootstrapNode) {
   });
 }
 
+TEST(CliLan, theLanCatalogueListsAndSearchesTheListedFilesOfAnotherPeer) {
+  test::TempDir temp;
+  test::run_in_new_netns([&](const test::NetnsInfo&) {
+    ::unsetenv("SWARMSHARE_NO_LAN");
+    const auto secret = write_file(temp.path() / "files", "secret-plans.bin", 8 * 1024);
+    const auto listed = write_file(temp.path() / "files", "party-photos-2026.zip", 16 * 1024);
+    auto unlisted_args = lan_peer(temp.path() / "alice");
+    unlisted_args.insert(unlisted_args.end(), {"share", secret.string(), "--unlisted"});
+    const auto scratch = temp.path() / "run";
+    fs::create_directories(scratch);
+    const auto added = test::run_process(kCli, unlisted_args, scratch);
+    ASSERT_EQ(added.exit_code, 0) << added.err;
+    const std::string secret_id = test::lines_of(added.out).at(0);
+
+    auto args = lan_peer(temp.path() / "alice");
+    args.insert(args.end(), {"share", listed.string(), "--serve"});
+    test::BackgroundCli alice(kCli, args, temp.path() / "alice.stderr");
+    ASSERT_TRUE(alice.wait_for_prefix("serving on 127.0.0.1:")) << alice.err();
+    const std::string listed_id = alice.lines().at(0);
+
+    // Browsing: Alice's peer, and only her listed file.
+    auto lan = lan_peer(temp.path() / "bob");
+    lan.emplace_back("lan");
+    const auto listing = test::run_process(kCli, lan, scratch);
+    ASSERT_EQ(listing.exit_code, 0) << listing.err << listing.out;
+    EXPECT_NE(listing.out.find(": 1 file"), std::string::npos) << listing.out;
+    EXPECT_EQ(test::bare_file_ids(listing.out), std::vector<std::string>{listed_id}) << listing.out;
+    EXPECT_NE(listing.out.find("party-photos-2026.zip"), std::string::npos) << listing.out;
+
+    // Searching: by a word of the name, with no tracker and no DHT.
+    auto search = lan_peer(temp.path() / "bob");
+    search.insert(search.end(), {"search", "photos"});
+    const auto found = test::run_process(kCli, search, scratch);
+    ASSERT_EQ(found.exit_code, 0) << found.err << found.out;
+    EXPECT_EQ(test::bare_file_ids(found.out), std::vector<std::string>{listed_id}) << found.out;
+    EXPECT_NE(found.out.find("1 LAN peer"), std::string::npos) << found.out;
+    // The unlisted file is reachable by its File ID only: no name search finds it.
+    auto hidden = lan_peer(temp.path() / "bob");
+    hidden.insert(hidden.end(), {"search", "secret"});
+    const auto not_found = test::run_process(kCli, hidden, scratch);
+    EXPECT_EQ(not_found.exit_code, 3) << not_found.err << not_found.out;
+    EXPECT_EQ(not_found.out.find(secret_id), std::string::npos) << not_found.out;
+    EXPECT_EQ(alice.stop(SIGTERM), 0) << alice.err();
+  });
+}
+
 TEST(CliLan, noLanKeepsADownloadFromFindingTheSharer) {
   test::TempDir temp;
   test::run_in_new_netns([&](const test::NetnsInfo&) {

@@ -225,16 +225,19 @@ TEST_F(CliSearch, unreachableTrackerExitsWithOneAndNamesTheAddress) {
       << result.err;
 }
 
-// (The DHT is off in test processes: with it, no tracker means a DHT search, cli_dht_tests.)
-TEST_F(CliSearch, noTrackerConfiguredAndNoDhtExitsWithOne) {
+// (The DHT and the LAN are off in test processes: with them, no tracker means a search of
+// those, cli_dht_tests and cli_lan_tests.)
+TEST_F(CliSearch, noTrackerConfiguredAndNoDhtNorLanExitsWithOne) {
   const auto none = search_on("none", {"ubuntu"});
   EXPECT_EQ(none.exit_code, 1);
-  EXPECT_NE(none.err.find("no tracker configured and the DHT is off"), std::string::npos)
+  EXPECT_NE(none.err.find("no tracker configured, and neither the DHT nor LAN discovery"),
+            std::string::npos)
       << none.err;
   const auto absent = test::run_process(
       kCli, {"--home", (temp_.path() / "home").string(), "search", "ubuntu"}, temp_.path());
   EXPECT_EQ(absent.exit_code, 1);
-  EXPECT_NE(absent.err.find("no tracker configured and the DHT is off"), std::string::npos)
+  EXPECT_NE(absent.err.find("no tracker configured, and neither the DHT nor LAN discovery"),
+            std::string::npos)
       << absent.err;
 }
 

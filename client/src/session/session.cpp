@@ -98,6 +98,8 @@ core::Status Session::Impl::start() {
   }
   peer_server = std::move(server).value();
   peer_endpoint = peer_server->local_endpoint();
+  // LAN peers browse our listed shares (never the unlisted ones).
+  peer_server->set_catalogue([this] { return catalogue(); });
 
   if (options.tracker) {
     tracker::ClientOptions client_options;
@@ -243,6 +245,9 @@ void Session::Impl::start_lan() {
     return;
   }
   lan_registry = std::make_unique<dht::LanRegistry>(*lan);
+  lan_registry->set_catalogue_fetch([this](crypto::PeerId peer, core::Endpoint endpoint) {
+    return fetch_lan_catalogue(peer, endpoint);
+  });
 }
 
 asio::awaitable<void> Session::Impl::statistics_loop() {

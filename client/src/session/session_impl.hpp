@@ -130,6 +130,15 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
   boost::asio::awaitable<core::Status> unshare_async(core::FileId file_id);
   boost::asio::awaitable<core::Result<ShareResult>> accept_share_async(core::FileId file_id);
   [[nodiscard]] core::Status decline_share_now(const core::FileId& file_id);
+  /// Every lookup registry's hits, merged (Session::search).
+  boost::asio::awaitable<core::Result<std::vector<core::SearchHit>>>
+  search_async(std::string text, std::uint32_t limit);
+  boost::asio::awaitable<std::vector<dht::LanCatalogue>> lan_catalogues_async();
+  /// A LAN peer's catalogue over the secure channel (LanRegistry's CatalogueFetch).
+  boost::asio::awaitable<core::Result<std::vector<core::SearchHit>>>
+  fetch_lan_catalogue(crypto::PeerId peer, core::Endpoint endpoint);
+  /// What the peer server lists to LAN peers: the listed shares.
+  [[nodiscard]] std::vector<transfer::CatalogueEntry> catalogue() const;
 
   // ---- Downloads (downloads.cpp) ----
   /// Starts the download, or queues it when every slot is taken.

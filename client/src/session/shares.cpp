@@ -353,29 +353,91 @@ std::future<core::Status> Session::decline_share(core::FileId file_id) {
       *impl_, [impl = impl_, file_id] { return impl->decline_share_now(file_id); });
 }
 
+asio::awaitable<core::Result<std::vector<core::SearchHit>>>
+Session::Impl::search_async(std::string text, std::uint32_t limit) {
+  auto self = shared_from_this();
+  const auto registries = lookup_registries();
+  if (registries.empty()) {
+    co_return make_error_code(tracker::Errc::tracker_unreachable);
+  }
+  // Every registry's hits, the first one's first (the tracker's, or the DHT's when it
+  // stands in); a file found twice is listed once, where it was found first.
+  std::vector<core::SearchHit> merged;
+  std::error_code last_error;
+  bool answered = false;
+  for (auto* registry : registries) {
+    auto hits = co_await registry->search(text, limit);
+    if (torn_down) {
+      co_return make_error_code(std::errc::operation_canceled);
+    }
+    if (!hits) {
+      last_error = hits.error();
+      continue;
+    }
+    answered = true;
+    for (auto& hit : hits.value()) {
+      const bool known = std::any_of(merged.begin(), merged.end(), [&](const core::SearchHit& had) {
+        return had.file_id == hit.file_id;
+      });
+      if (!known && merged.size() < limit) {
+        merged.push_back(std::move(hit));
+      }
+    }
+  }
+  if (!answered) {
+    co_return last_error;
+  }
+  co_return merged;
+}
+
+asio::awaitable<std::vector<dht::LanCatalogue>> Session::Impl::lan_catalogues_async() {
+  auto self = shared_from_this();
+  if (!lan_registry) {
+    co_return std::vector<dht::LanCatalogue>{};
+  }
+  co_return co_await lan_registry->list_catalogues();
+}
+
+asio::awaitable<core::Result<std::vector<core::SearchHit>>>
+Session::Impl::fetch_lan_catalogue(crypto::PeerId peer, core::Endpoint endpoint) {
+  auto self = shared_from_this();
+  auto fetched = co_await transfer::fetch_catalogue(crypto::ChannelConfig(keys, core::real_clock()),
+                                                    endpoint, peer);
+  if (!fetched) {
+    co_return fetched.error();
+  }
+  std::vector<core::SearchHit> files;
+  files.reserve(fetched.value().size());
+  for (auto& entry : fetched.value()) {
+    core::SearchHit file;
+    file.file_id = entry.file_id;
+    file.name = std::move(entry.name);
+    file.size = entry.size;
+    file.seeders = 1;
+    file.origin = core::SourceOrigin::lan;
+    files.push_back(std::move(file));
+  }
+  co_return files;
+}
+
+std::vector<transfer::CatalogueEntry> Session::Impl::catalogue() const {
+  std::vector<transfer::CatalogueEntry> listed;
+  for (const auto& [file_id, share] : shares) {
+    if (share->entry.listed && share->manifest) {
+      listed.push_back(
+          transfer::CatalogueEntry{file_id, share->manifest->file_size(), share->manifest->name()});
+    }
+  }
+  return listed;
+}
+
 std::future<core::Result<std::vector<core::SearchHit>>> Session::search(std::string text,
                                                                         std::uint32_t limit) {
-  auto impl = impl_;
-  return spawn_to_future(*impl_,
-                         [](std::shared_ptr<Impl> self, std::string words, std::uint32_t most)
-                             -> asio::awaitable<core::Result<std::vector<core::SearchHit>>> {
-                           const auto registries = self->lookup_registries();
-                           if (registries.empty()) {
-                             co_return make_error_code(tracker::Errc::tracker_unreachable);
-                           }
-                           std::error_code last_error;
-                           for (auto* registry : registries) {
-                             auto hits = co_await registry->search(words, most);
-                             if (self->torn_down) {
-                               co_return make_error_code(std::errc::operation_canceled);
-                             }
-                             if (hits) {
-                               co_return hits;
-                             }
-                             last_error = hits.error();
-                           }
-                           co_return last_error;
-                         }(impl, std::move(text), limit));
+  return spawn_to_future(*impl_, impl_->search_async(std::move(text), limit));
+}
+
+std::future<std::vector<dht::LanCatalogue>> Session::lan_catalogues() {
+  return spawn_to_future(*impl_, impl_->lan_catalogues_async());
 }
 
 } // namespace swarmshare::client

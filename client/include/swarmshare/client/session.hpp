@@ -16,6 +16,7 @@
 #include "swarmshare/core/error.hpp"
 #include "swarmshare/crypto/identity.hpp"
 #include "swarmshare/dht/lan_discovery.hpp"
+#include "swarmshare/dht/lan_registry.hpp"
 #include "swarmshare/dht/udp_transport.hpp"
 #include "swarmshare/tracker/tracker_address.hpp"
 #include "swarmshare/transfer/download.hpp"
@@ -179,8 +180,13 @@ public:
   /// The user said No: the file stays in its folder, history records the answer, and it can
   /// be shared later (again without a re-hash while it is unchanged).
   [[nodiscard]] std::future<core::Status> decline_share(core::FileId file_id);
+  /// Files by name words or File ID prefix: the tracker (the DHT when the tracker fails or
+  /// finds nothing) and the LAN peers' catalogues, merged, each hit labelled with where it
+  /// was found. Errors: the last registry's, when none answered.
   [[nodiscard]] std::future<core::Result<std::vector<core::SearchHit>>>
   search(std::string text, std::uint32_t limit = 50);
+  /// What each LAN peer lists (browsing the LAN); empty when LAN discovery is off.
+  [[nodiscard]] std::future<std::vector<dht::LanCatalogue>> lan_catalogues();
 
   // ---- State (read from the database) ----
 
