@@ -212,6 +212,24 @@ TEST_F(CliDht, aSearchWithNoTrackerFindsAListedShareByNameInTheDht) {
   EXPECT_EQ(none.exit_code, 3) << none.err << none.out;
 }
 
+TEST_F(CliDht, aSecondProcessFindsTheDhtPortTakenAndUsesAnother) {
+  std::string first_dht;
+  auto first_args = peer("carol", "none");
+  first_args.push_back("serve");
+  auto first = start("carol", first_args, &first_dht);
+  const std::string taken_port = first_dht.substr(first_dht.rfind(':') + 1);
+
+  std::string second_dht;
+  auto second_args = peer("dave", "none", {"--dht-port", taken_port});
+  second_args.push_back("serve");
+  auto second = start("dave", second_args, &second_dht);
+  ASSERT_FALSE(second_dht.empty());
+  EXPECT_NE(second_dht, first_dht); // both run, each on its own port
+  EXPECT_TRUE(eventually_in_log(*second, "DHT port " + taken_port + " is taken")) << second->err();
+  EXPECT_EQ(second->stop(SIGTERM), 0) << second->err();
+  EXPECT_EQ(first->stop(SIGTERM), 0) << first->err();
+}
+
 TEST_F(CliDht, noDhtKeepsADownloadWithNoTrackerFromFindingTheSharer) {
   std::string carol_dht;
   auto carol_args = peer("carol", "none");

@@ -63,6 +63,7 @@ protected:
     options.bootstrap = std::move(bootstrap);
     options.saved_table = std::move(saved_table);
     options.registry.watch_interval = watch_interval_;
+    options.registry.republish_interval = republish_interval_;
     auto opened = UdpNode::open(io_.get_executor(), identities_.back(), network_,
                                 core::real_clock(), options);
     EXPECT_TRUE(opened) << opened.error().message();
@@ -83,6 +84,7 @@ protected:
   }
 
   std::chrono::milliseconds watch_interval_ = 50ms;
+  std::chrono::milliseconds republish_interval_ = std::chrono::minutes{30};
   crypto::NetworkId network_ = crypto::NetworkId::from_name("dht registry test");
   asio::io_context io_;
   std::deque<crypto::Identity> identities_;
@@ -251,6 +253,28 @@ TEST_F(DhtRegistryTest, searchFindsAListedShareByTheWordsOfItsName) {
     if (none) {
       EXPECT_TRUE(none.value().empty());
     }
+  });
+}
+
+TEST_F(DhtRegistryTest, aKeptShareIsPublishedAgainEveryRepublishInterval) {
+  republish_interval_ = 200ms;
+  run([&]() -> asio::awaitable<void> {
+    auto& first = open_node(1);
+    first.start();
+    auto& sharer = open_node(2, {first.local_endpoint()});
+    EXPECT_TRUE(co_await join(sharer));
+    EXPECT_TRUE(co_await sharer.registry().announce(share_of(manifest_named("kept.bin"), 6006)));
+    const auto after_announce = sharer.registry().stats().publications;
+    const std::function<bool()> republished_twice = [&] {
+      return sharer.registry().stats().publications >= after_announce + 2;
+    };
+    EXPECT_TRUE(co_await eventually(republished_twice, 3s));
+    // Withdrawn, it is published no more.
+    EXPECT_TRUE(co_await sharer.registry().unannounce(manifest_named("kept.bin")->file_id()));
+    const auto at_withdrawal = sharer.registry().stats().publications;
+    const std::function<bool()> never = [] { return false; };
+    (void)co_await eventually(never, 600ms);
+    EXPECT_EQ(sharer.registry().stats().publications, at_withdrawal);
   });
 }
 
