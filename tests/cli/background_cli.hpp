@@ -18,6 +18,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 extern char** environ;
@@ -124,6 +125,19 @@ public:
   [[nodiscard]] pid_t pid() const noexcept { return pid_; }
   [[nodiscard]] const std::vector<std::string>& lines() const noexcept { return lines_; }
   [[nodiscard]] std::string err() const { return test::slurp(stderr_path_); }
+  /// Polls stderr until it holds `text`; false when `limit` passed first.
+  [[nodiscard]] bool wait_for_err(const std::string& text,
+                                  std::chrono::milliseconds limit = std::chrono::seconds{
+                                      20}) const {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (err().find(text) == std::string::npos) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds{50});
+    }
+    return true;
+  }
 
 private:
   fs::path stderr_path_;

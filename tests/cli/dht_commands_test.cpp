@@ -36,18 +36,6 @@ public:
   DhtOnForChildren& operator=(DhtOnForChildren&&) = delete;
 };
 
-// Polls the process's stderr for `text` for up to 20 seconds.
-bool eventually_in_log(const test::BackgroundCli& process, const std::string& text) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{20};
-  while (process.err().find(text) == std::string::npos) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds{50});
-  }
-  return true;
-}
-
 class CliDht : public ::testing::Test {
 protected:
   // Global options for a peer with its own home, on 127.0.0.1 only, no LAN.
@@ -94,6 +82,40 @@ protected:
     return test::run_process(kCli, args, scratch);
   }
 
+  // `serve` with no tracker and nothing to share: the others' bootstrap node. Its DHT
+  // address comes back through `dht`.
+  std::unique_ptr<test::BackgroundCli> start_bootstrap_node(const std::string& home,
+                                                            std::string* dht) const {
+    auto args = peer(home, "none");
+    args.emplace_back("serve");
+    return start(home, args, dht);
+  }
+
+  // `share FILE --serve` with the given global options; its File ID through `file_id`.
+  std::unique_ptr<test::BackgroundCli> start_sharer(const std::string& home, const fs::path& file,
+                                                    std::vector<std::string> args,
+                                                    std::string* file_id) const {
+    args.insert(args.end(), {"share", file.string(), "--serve"});
+    auto sharer = start(home, args);
+    *file_id = sharer->lines().empty() ? std::string{} : sharer->lines().front();
+    EXPECT_TRUE(test::is_bare_file_id(*file_id)) << *file_id;
+    return sharer;
+  }
+
+  // Runs a search until it finds something (a sharer publishes its name words once its
+  // node has joined, which may come after the first search), at most 10 times.
+  test::ProcessResult search_until_found(const std::vector<std::string>& args) const {
+    test::ProcessResult found;
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      found = run(args);
+      if (found.exit_code == 0) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds{300});
+    }
+    return found;
+  }
+
   DhtOnForChildren dht_on_;
   test::TempDir temp_;
   mutable int runs_ = 0;
@@ -101,17 +123,13 @@ protected:
 
 TEST_F(CliDht, aDownloadWithNoTrackerFindsTheSharerThroughABootstrapNode) {
   std::string carol_dht;
-  auto carol_args = peer("carol", "none");
-  carol_args.push_back("serve");
-  auto carol = start("carol", carol_args, &carol_dht);
+  auto carol = start_bootstrap_node("carol", &carol_dht);
   ASSERT_FALSE(carol_dht.empty());
 
   const auto file = write_file("no-tracker.bin", 600 * 1024 + 5, 11);
-  auto alice_args = peer("alice", "none", {"--bootstrap", carol_dht});
-  alice_args.insert(alice_args.end(), {"share", file.string(), "--serve"});
-  auto alice = start("alice", alice_args);
-  const std::string file_id = alice->lines().at(0);
-  ASSERT_TRUE(test::is_bare_file_id(file_id)) << file_id;
+  std::string file_id;
+  auto alice =
+      start_sharer("alice", file, peer("alice", "none", {"--bootstrap", carol_dht}), &file_id);
 
   auto get = peer("bob", "none", {"--bootstrap", carol_dht});
   get.insert(get.end(),
@@ -132,18 +150,15 @@ TEST_F(CliDht, aDownloadFallsBackToTheDhtWhenTheTrackerIsKilled) {
 
   // Alice shares through the tracker; her DHT node knows nobody yet.
   const auto file = write_file("fallback.bin", 500 * 1024 + 3, 12);
-  auto alice_args = peer("alice", tracker_address);
-  alice_args.insert(alice_args.end(), {"share", file.string(), "--serve"});
-  auto alice = start("alice", alice_args);
-  const std::string file_id = alice->lines().at(0);
-  ASSERT_TRUE(test::is_bare_file_id(file_id)) << file_id;
+  std::string file_id;
+  auto alice = start_sharer("alice", file, peer("alice", tracker_address), &file_id);
 
   // Carol joins the DHT through the tracker's list of DHT-capable peers (Alice).
   std::string carol_dht;
   auto carol_args = peer("carol", tracker_address);
   carol_args.push_back("serve");
   auto carol = start("carol", carol_args, &carol_dht);
-  EXPECT_TRUE(eventually_in_log(*carol, "DHT joined")) << carol->err();
+  EXPECT_TRUE(carol->wait_for_err("DHT joined")) << carol->err();
 
   tracker.kill_hard(); // the tracker is gone, with nothing said
 
@@ -159,14 +174,7 @@ TEST_F(CliDht, aDownloadFallsBackToTheDhtWhenTheTrackerIsKilled) {
   // A search names the dead tracker too: it says so and answers from the DHT.
   auto search = peer("dave", tracker_address, {"--bootstrap", carol_dht});
   search.insert(search.end(), {"search", "fallback"});
-  test::ProcessResult found;
-  for (int attempt = 0; attempt < 10; ++attempt) {
-    found = run(search);
-    if (found.exit_code == 0) {
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds{300});
-  }
+  const auto found = search_until_found(search);
   ASSERT_EQ(found.exit_code, 0) << found.err << found.out;
   EXPECT_EQ(test::bare_file_ids(found.out), std::vector<std::string>{file_id}) << found.out;
   EXPECT_NE(found.err.find("unreachable"), std::string::npos) << found.err;
@@ -178,28 +186,16 @@ TEST_F(CliDht, aDownloadFallsBackToTheDhtWhenTheTrackerIsKilled) {
 
 TEST_F(CliDht, aSearchWithNoTrackerFindsAListedShareByNameInTheDht) {
   std::string carol_dht;
-  auto carol_args = peer("carol", "none");
-  carol_args.push_back("serve");
-  auto carol = start("carol", carol_args, &carol_dht);
+  auto carol = start_bootstrap_node("carol", &carol_dht);
 
   const auto file = write_file("holiday-video-2026.bin", 32 * 1024, 14);
-  auto alice_args = peer("alice", "none", {"--bootstrap", carol_dht});
-  alice_args.insert(alice_args.end(), {"share", file.string(), "--serve"});
-  auto alice = start("alice", alice_args);
-  const std::string file_id = alice->lines().at(0);
+  std::string file_id;
+  auto alice =
+      start_sharer("alice", file, peer("alice", "none", {"--bootstrap", carol_dht}), &file_id);
 
-  // Alice publishes her name words once her node has joined: a search right after her start
-  // may come first, so it is asked again a few times.
   auto search = peer("bob", "none", {"--bootstrap", carol_dht});
   search.insert(search.end(), {"search", "holiday"});
-  test::ProcessResult found;
-  for (int attempt = 0; attempt < 10; ++attempt) {
-    found = run(search);
-    if (found.exit_code == 0) {
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds{300});
-  }
+  const auto found = search_until_found(search);
   ASSERT_EQ(found.exit_code, 0) << found.err << found.out;
   EXPECT_EQ(test::bare_file_ids(found.out), std::vector<std::string>{file_id}) << found.out;
   EXPECT_NE(found.out.find("holiday-video-2026.bin"), std::string::npos) << found.out;
@@ -214,9 +210,7 @@ TEST_F(CliDht, aSearchWithNoTrackerFindsAListedShareByNameInTheDht) {
 
 TEST_F(CliDht, aSecondProcessFindsTheDhtPortTakenAndUsesAnother) {
   std::string first_dht;
-  auto first_args = peer("carol", "none");
-  first_args.push_back("serve");
-  auto first = start("carol", first_args, &first_dht);
+  auto first = start_bootstrap_node("carol", &first_dht);
   const std::string taken_port = first_dht.substr(first_dht.rfind(':') + 1);
 
   std::string second_dht;
@@ -225,22 +219,19 @@ TEST_F(CliDht, aSecondProcessFindsTheDhtPortTakenAndUsesAnother) {
   auto second = start("dave", second_args, &second_dht);
   ASSERT_FALSE(second_dht.empty());
   EXPECT_NE(second_dht, first_dht); // both run, each on its own port
-  EXPECT_TRUE(eventually_in_log(*second, "DHT port " + taken_port + " is taken")) << second->err();
+  EXPECT_TRUE(second->wait_for_err("DHT port " + taken_port + " is taken")) << second->err();
   EXPECT_EQ(second->stop(SIGTERM), 0) << second->err();
   EXPECT_EQ(first->stop(SIGTERM), 0) << first->err();
 }
 
 TEST_F(CliDht, noDhtKeepsADownloadWithNoTrackerFromFindingTheSharer) {
   std::string carol_dht;
-  auto carol_args = peer("carol", "none");
-  carol_args.push_back("serve");
-  auto carol = start("carol", carol_args, &carol_dht);
+  auto carol = start_bootstrap_node("carol", &carol_dht);
 
   const auto file = write_file("hidden.bin", 64 * 1024, 13);
-  auto alice_args = peer("alice", "none", {"--bootstrap", carol_dht});
-  alice_args.insert(alice_args.end(), {"share", file.string(), "--serve"});
-  auto alice = start("alice", alice_args);
-  const std::string file_id = alice->lines().at(0);
+  std::string file_id;
+  auto alice =
+      start_sharer("alice", file, peer("alice", "none", {"--bootstrap", carol_dht}), &file_id);
 
   auto get = peer("bob", "none", {"--no-dht", "--bootstrap", carol_dht});
   get.insert(get.end(),

@@ -63,18 +63,6 @@ TEST(CliLan, aDownloadFindsTheSharerOnTheLanWithNoTrackerAndNoBootstrap) {
   });
 }
 
-// Polls the process's stderr for `text` for up to 20 seconds.
-bool eventually_in_log(const test::BackgroundCli& process, const std::string& text) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{20};
-  while (process.err().find(text) == std::string::npos) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds{50});
-  }
-  return true;
-}
-
 TEST(CliLan, lanPeersFormADhtWithNoBootstrapNode) {
   test::TempDir temp;
   test::run_in_new_netns([&](const test::NetnsInfo&) {
@@ -89,8 +77,8 @@ TEST(CliLan, lanPeersFormADhtWithNoBootstrapNode) {
     test::BackgroundCli bob(kCli, bob_args, temp.path() / "bob.stderr");
     ASSERT_TRUE(bob.wait_for_prefix("serving on 127.0.0.1:")) << bob.err();
     // Each heard the other on the LAN, with its DHT port: a DHT of two, joined through that.
-    EXPECT_TRUE(eventually_in_log(bob, "DHT joined")) << bob.err();
-    EXPECT_TRUE(eventually_in_log(alice, "DHT joined")) << alice.err();
+    EXPECT_TRUE(bob.wait_for_err("DHT joined")) << bob.err();
+    EXPECT_TRUE(alice.wait_for_err("DHT joined")) << alice.err();
     EXPECT_EQ(bob.stop(SIGTERM), 0) << bob.err();
     EXPECT_EQ(alice.stop(SIGTERM), 0) << alice.err();
   });
