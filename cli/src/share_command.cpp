@@ -80,8 +80,13 @@ int ShareCommand::run(const GlobalOptions& global) const {
                  "SWARMSHARE_HOME, or pass --home)\n";
     return kExitFailure;
   }
-  // Without --serve this is a one-shot change of the library: nothing else is served.
+  // Without --serve this is a one-shot change of the library: nothing else is served, and
+  // no DHT node or LAN announcement is started for it.
   options.value().serve_library = serve;
+  if (!serve) {
+    options.value().dht.reset();
+    options.value().lan.reset();
+  }
   SessionRunner runner(global);
   if (const auto failed = runner.open(std::move(options).value())) {
     return *failed;

@@ -4,6 +4,7 @@
 #include "session/session_impl.hpp"
 
 #include "swarmshare/core/file_hasher.hpp"
+#include "swarmshare/dht/error.hpp"
 #include "swarmshare/transfer/chunk_storage.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -122,6 +123,10 @@ asio::awaitable<std::vector<ShareAnnounced>> Session::Impl::announce(Share& shar
     const std::string where(core::to_string(registry->origin()));
     if (announced) {
       log(LogLevel::info, "Announced " + name + " to the " + where);
+    } else if (answer.error == dht::Errc::not_joined || answer.error == dht::Errc::no_address) {
+      // Not a failure the user must act on: the DHT publishes it once it can.
+      log(LogLevel::info,
+          name + " goes into the DHT once its node has joined (" + answer.error.message() + ")");
     } else {
       log(LogLevel::warning, "Could not announce " + name + " to the " + where + ": " +
                                  answer.error.message() + " (retrying in the background)");
