@@ -12,27 +12,17 @@ namespace {
 // The manifest is a msgpack array of exactly these fields, in this order.
 enum Field : std::uint32_t { kVersion, kName, kFileSize, kChunkSize, kHashes, kFieldCount };
 
-// A byte sink for msgpack::packer that writes straight into a vector.
-struct VectorSink {
-  std::vector<std::uint8_t>& out;
-  void write(const char* data, std::size_t size) {
-    out.insert(out.end(), reinterpret_cast<const std::uint8_t*>(data),
-               reinterpret_cast<const std::uint8_t*>(data) + size);
-  }
-};
-
 std::vector<std::uint8_t> encode_fields(const std::string& name, std::uint64_t file_size,
                                         ChunkSize chunk_size, const std::vector<Hash256>& hashes) {
   std::vector<std::uint8_t> out;
   out.reserve(32 + name.size() + hashes.size() * kHashSize);
-  VectorSink sink{out};
-  msgpack::packer<VectorSink> packer(sink);
+  ByteVectorSink sink{out};
+  msgpack::packer<ByteVectorSink> packer(sink);
   // msgpack-c always picks the shortest form for integers, strings and binaries, which
   // is exactly the canonical form docs/PROTOCOL.md specifies.
   packer.pack_array(kFieldCount);
   packer.pack_uint32(kManifestFormatVersion);
-  packer.pack_str(static_cast<std::uint32_t>(name.size()));
-  packer.pack_str_body(name.data(), static_cast<std::uint32_t>(name.size()));
+  pack_str(packer, name);
   packer.pack_uint64(file_size);
   packer.pack_uint32(chunk_size.bytes());
   const auto hash_bytes = static_cast<std::uint32_t>(hashes.size() * kHashSize);

@@ -20,15 +20,6 @@ enum PayloadField : std::uint32_t {
   kPayloadFieldCount
 };
 
-// A byte sink for msgpack::packer that writes straight into a vector.
-struct VectorSink {
-  Bytes& out;
-  void write(const char* data, std::size_t size) {
-    out.insert(out.end(), reinterpret_cast<const std::uint8_t*>(data),
-               reinterpret_cast<const std::uint8_t*>(data) + size);
-  }
-};
-
 template <std::size_t N>
 bool read_bin(const msgpack::object& object, std::array<std::uint8_t, N>& out) {
   if (object.type != msgpack::type::BIN || object.via.bin.size != N) {
@@ -55,18 +46,14 @@ Bytes make_prologue(const NetworkId& network, std::uint16_t version) {
 Bytes HandshakePayload::encode() const {
   Bytes out;
   out.reserve(128);
-  VectorSink sink{out};
-  msgpack::packer<VectorSink> packer(sink);
+  core::ByteVectorSink sink{out};
+  msgpack::packer<core::ByteVectorSink> packer(sink);
   // msgpack-c picks the shortest form for integers and binaries: the canonical encoding.
   packer.pack_array(kPayloadFieldCount);
   packer.pack_uint64(kHandshakePayloadVersion);
-  packer.pack_bin(static_cast<std::uint32_t>(identity.bytes().size()));
-  packer.pack_bin_body(reinterpret_cast<const char*>(identity.bytes().data()),
-                       static_cast<std::uint32_t>(identity.bytes().size()));
+  core::pack_bin(packer, identity.bytes());
   packer.pack_uint64(expiry_unix_seconds);
-  packer.pack_bin(static_cast<std::uint32_t>(signature.size()));
-  packer.pack_bin_body(reinterpret_cast<const char*>(signature.data()),
-                       static_cast<std::uint32_t>(signature.size()));
+  core::pack_bin(packer, signature);
   return out;
 }
 

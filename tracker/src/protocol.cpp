@@ -1,6 +1,7 @@
 #include "swarmshare/tracker/protocol.hpp"
 
 #include "swarmshare/core/file_name.hpp"
+#include "swarmshare/core/msgpack_io.hpp"
 #include "swarmshare/tracker/error.hpp"
 
 #include <algorithm>
@@ -391,22 +392,13 @@ void require_text(const std::string& text, std::size_t min, std::size_t max) {
   require(text.size() >= min && text.size() <= max && core::is_valid_utf8(text));
 }
 
-void pack_bin(Packer& packer, std::span<const std::uint8_t> bytes) {
-  packer.pack_bin(static_cast<std::uint32_t>(bytes.size()));
-  packer.pack_bin_body(reinterpret_cast<const char*>(bytes.data()),
-                       static_cast<std::uint32_t>(bytes.size()));
-}
+using core::pack_bin;
 
-void pack_text(Packer& packer, const std::string& text) {
-  packer.pack_str(static_cast<std::uint32_t>(text.size()));
-  packer.pack_str_body(text.data(), static_cast<std::uint32_t>(text.size()));
-}
+void pack_text(Packer& packer, const std::string& text) { core::pack_str(packer, text); }
 
 void pack_endpoint(Packer& packer, const core::Endpoint& endpoint) {
   require(endpoint.port() != 0);
-  packer.pack_array(2);
-  pack_bin(packer, endpoint.address_bytes());
-  packer.pack_uint16(endpoint.port());
+  core::pack_endpoint(packer, endpoint);
 }
 
 void pack_endpoints(Packer& packer, const std::vector<core::Endpoint>& endpoints, std::size_t min) {

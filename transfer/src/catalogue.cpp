@@ -17,14 +17,6 @@ constexpr std::uint64_t kCatalogueType = 0x000D;
 
 using Bytes = std::vector<std::uint8_t>;
 
-struct VectorSink {
-  Bytes& out;
-  void write(const char* data, std::size_t size) {
-    out.insert(out.end(), reinterpret_cast<const std::uint8_t*>(data),
-               reinterpret_cast<const std::uint8_t*>(data) + size);
-  }
-};
-
 // A request is three small integers; a page is kMaxCataloguePage entries of three fields.
 core::UnpackLimits catalogue_limits() noexcept {
   core::UnpackLimits limits;
@@ -60,7 +52,7 @@ core::Result<Bytes> encode(const CatalogueRequest& request) {
     return make_error_code(Errc::invalid_message);
   }
   Bytes out;
-  VectorSink sink{out};
+  core::ByteVectorSink sink{out};
   msgpack::packer packer(sink);
   packer.pack_array(3);
   packer.pack(kCatalogueRequestType);
@@ -74,7 +66,7 @@ core::Result<Bytes> encode(const CataloguePage& page) {
     return make_error_code(Errc::invalid_message);
   }
   Bytes out;
-  VectorSink sink{out};
+  core::ByteVectorSink sink{out};
   msgpack::packer packer(sink);
   packer.pack_array(3);
   packer.pack(kCatalogueType);
@@ -85,13 +77,9 @@ core::Result<Bytes> encode(const CataloguePage& page) {
     }
     const auto name = cut_utf8(entry.name, kMaxCatalogueNameBytes);
     packer.pack_array(3);
-    const auto& id = entry.file_id.bytes();
-    packer.pack_bin(static_cast<std::uint32_t>(id.size()));
-    packer.pack_bin_body(reinterpret_cast<const char*>(id.data()),
-                         static_cast<std::uint32_t>(id.size()));
+    core::pack_bin(packer, entry.file_id.bytes());
     packer.pack(entry.size);
-    packer.pack_str(static_cast<std::uint32_t>(name.size()));
-    packer.pack_str_body(name.data(), static_cast<std::uint32_t>(name.size()));
+    core::pack_str(packer, name);
   }
   packer.pack(page.more);
   return out;

@@ -184,18 +184,7 @@ std::optional<Message> read_message(MessageType type, std::span<const Object> af
 // ---- Encoding ----
 
 // Packs straight into the result, so a 128 KiB block is copied once.
-class ByteWriter {
-public:
-  explicit ByteWriter(Bytes& out) noexcept : out_(out) {}
-  void write(const char* data, std::size_t size) {
-    const auto* bytes = reinterpret_cast<const std::uint8_t*>(data);
-    out_.insert(out_.end(), bytes, bytes + size);
-  }
-
-private:
-  Bytes& out_;
-};
-
+using ByteWriter = core::ByteVectorSink;
 using Packer = msgpack::packer<ByteWriter>;
 
 void require(bool condition) {
@@ -204,11 +193,7 @@ void require(bool condition) {
   }
 }
 
-void pack_bin(Packer& packer, std::span<const std::uint8_t> bytes) {
-  packer.pack_bin(static_cast<std::uint32_t>(bytes.size()));
-  packer.pack_bin_body(reinterpret_cast<const char*>(bytes.data()),
-                       static_cast<std::uint32_t>(bytes.size()));
-}
+using core::pack_bin;
 
 void pack_chunk(Packer& packer, core::ChunkIndex chunk) {
   require(core::index_value(chunk) < core::kMaxChunks);

@@ -19,20 +19,6 @@ enum RootField : std::uint32_t { kRootVersion, kRootNodes, kRootFieldCount };
 constexpr core::Errc kTooLarge = core::Errc::frame_too_large;
 constexpr core::Errc kMalformed = core::Errc::frame_malformed;
 
-struct VectorSink {
-  std::vector<std::uint8_t>& out;
-  void write(const char* data, std::size_t size) {
-    out.insert(out.end(), reinterpret_cast<const std::uint8_t*>(data),
-               reinterpret_cast<const std::uint8_t*>(data) + size);
-  }
-};
-
-void pack_bytes(msgpack::packer<VectorSink>& packer, std::span<const std::uint8_t> bytes) {
-  packer.pack_bin(static_cast<std::uint32_t>(bytes.size()));
-  packer.pack_bin_body(reinterpret_cast<const char*>(bytes.data()),
-                       static_cast<std::uint32_t>(bytes.size()));
-}
-
 [[nodiscard]] std::optional<NodeContact> read_node(const msgpack::object& node) {
   if (node.type != msgpack::type::ARRAY || node.via.array.size != kNodeFieldCount) {
     return std::nullopt;
@@ -72,15 +58,15 @@ std::vector<std::uint8_t> encode_routing_table(const RoutingTable& table, std::s
   }
 
   std::vector<std::uint8_t> out;
-  VectorSink sink{out};
-  msgpack::packer<VectorSink> packer(sink);
+  core::ByteVectorSink sink{out};
+  msgpack::packer<core::ByteVectorSink> packer(sink);
   packer.pack_array(kRootFieldCount);
   packer.pack_uint64(kRoutingTableFormatVersion);
   packer.pack_array(static_cast<std::uint32_t>(nodes.size()));
   for (const KnownNode& node : nodes) {
     packer.pack_array(kNodeFieldCount);
-    pack_bytes(packer, node.contact.peer.bytes());
-    pack_bytes(packer, node.contact.endpoint.address_bytes());
+    core::pack_bin(packer, node.contact.peer.bytes());
+    core::pack_bin(packer, node.contact.endpoint.address_bytes());
     packer.pack_uint64(node.contact.endpoint.port());
   }
   return out;

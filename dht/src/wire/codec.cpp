@@ -7,22 +7,9 @@
 
 namespace swarmshare::dht::wire {
 
-void pack_bin(Packer& packer, std::span<const std::uint8_t> bytes) {
-  packer.pack_bin(static_cast<std::uint32_t>(bytes.size()));
-  packer.pack_bin_body(reinterpret_cast<const char*>(bytes.data()),
-                       static_cast<std::uint32_t>(bytes.size()));
-}
-
-void pack_text(Packer& packer, std::string_view text) {
-  packer.pack_str(static_cast<std::uint32_t>(text.size()));
-  packer.pack_str_body(text.data(), static_cast<std::uint32_t>(text.size()));
-}
-
 void pack_endpoint(Packer& packer, const core::Endpoint& endpoint) {
   require(endpoint.port() != 0);
-  packer.pack_array(2);
-  pack_bin(packer, endpoint.address_bytes());
-  packer.pack_uint16(endpoint.port());
+  core::pack_endpoint(packer, endpoint);
 }
 
 void pack_contact(Packer& packer, const NodeContact& contact) {

@@ -4,6 +4,7 @@
 // Decoding and encoding throw Failure inside the wire sources only, which keeps each
 // decoder a straight list of fields; every public function catches it and returns the code.
 
+#include "swarmshare/core/msgpack_io.hpp"
 #include "swarmshare/dht/contact.hpp"
 #include "swarmshare/dht/error.hpp"
 #include "swarmshare/dht/records.hpp"
@@ -39,8 +40,9 @@ inline void require(bool condition) {
   return {reinterpret_cast<const std::uint8_t*>(buffer.data()), buffer.size()};
 }
 
-void pack_bin(Packer& packer, std::span<const std::uint8_t> bytes);
-void pack_text(Packer& packer, std::string_view text);
+using core::pack_bin;
+/// A str (the caller has checked it is UTF-8 within its cap).
+inline void pack_text(Packer& packer, std::string_view text) { core::pack_str(packer, text); }
 /// [address (bin 4|16), port (uint 1..65535)]
 void pack_endpoint(Packer& packer, const core::Endpoint& endpoint);
 /// [peer_id (bin 32), endpoint]
