@@ -3,6 +3,7 @@
 
 #include "dht_test_values.hpp"
 #include "run_coroutine.hpp"
+#include "swarmshare/core/msgpack_io.hpp"
 #include "swarmshare/dht/error.hpp"
 #include "swarmshare/dht/udp_node.hpp"
 #include "temp_dir.hpp"
@@ -14,6 +15,7 @@
 
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 
 namespace swarmshare::dht {
@@ -335,6 +337,43 @@ TEST_F(DhtRegistryTest, savedRoutingTableRejoinsWithoutBootstrapNodes) {
       return after.node().routing_table().status_of(first.node().id()) == NodeStatus::good;
     };
     EXPECT_TRUE(co_await eventually(answered));
+  });
+}
+
+TEST_F(DhtRegistryTest, aLargeSavedTableIsRestoredButOnlyAFewOfItsNodesArePinged) {
+  test::TempDir dir;
+  const auto saved = dir.path() / "dht-nodes.bin";
+  // 200 saved nodes on loopback ports where nobody listens.
+  {
+    std::vector<std::uint8_t> bytes;
+    core::ByteVectorSink sink{bytes};
+    msgpack::packer<core::ByteVectorSink> packer(sink);
+    packer.pack_array(2);
+    packer.pack(kRoutingTableFormatVersion);
+    packer.pack_array(200);
+    for (std::uint32_t n = 0; n < 200; ++n) {
+      std::array<std::uint8_t, crypto::kPeerIdBytes> key{};
+      key.fill(0x5A);
+      key[0] = static_cast<std::uint8_t>(n);
+      packer.pack_array(3);
+      core::pack_bin(packer, key);
+      core::pack_bin(packer, std::array<std::uint8_t, 4>{127, 0, 0, 1});
+      packer.pack(static_cast<std::uint16_t>(41000 + n));
+    }
+    std::ofstream(saved, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
+  }
+  run([&]() -> asio::awaitable<void> {
+    auto& restarted = open_node(9, {}, saved);
+    restarted.start();
+    asio::steady_timer pause(co_await asio::this_coro::executor, 300ms);
+    co_await pause.async_wait(asio::use_awaitable);
+    // As many as the buckets hold (more than are pinged): the lookups use them all.
+    EXPECT_GT(restarted.node().routing_table().size(), 32U);
+    const auto pinged = restarted.transport_stats().datagrams_sent;
+    EXPECT_GT(pinged, 0U);
+    EXPECT_LE(pinged, 32U); // not 200 pings at once
   });
 }
 

@@ -14,6 +14,9 @@ namespace {
 /// list arrive in bursts; a few dozen are plenty to join through).
 constexpr std::size_t kMaxPendingContacts = 64;
 
+/// Saved nodes pinged at start, at most.
+constexpr std::size_t kSavedContactsPinged = 32;
+
 /// A node with at least this many in its table needs no more contacts to join through.
 constexpr std::size_t kEnoughContacts = 24;
 
@@ -75,7 +78,12 @@ void UdpNode::start(std::function<void(bool)> joined, UdpNodeLog log) {
       auto contacts = decode_routing_table(bytes.value(), limits);
       if (contacts) {
         const auto restored = node_->routing_table().restore(contacts.value());
+        // The table holds them all; pinging a few (the saved file lists the good ones
+        // first) is enough to join, and a thousand pings at once would only be dropped.
         for (const auto& contact : contacts.value()) {
+          if (endpoints.size() >= kSavedContactsPinged) {
+            break;
+          }
           endpoints.push_back(contact.endpoint);
         }
         if (log_) {
