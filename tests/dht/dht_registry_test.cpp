@@ -81,6 +81,16 @@ protected:
     co_return co_await eventually(join_ended) && !node.node().routing_table().empty();
   }
 
+  // Node 1 (opened and started on first use) and node `seed`, joined through it.
+  asio::awaitable<UdpNode*> joined_through_first(std::uint8_t seed) {
+    if (nodes_.empty()) {
+      open_node(1).start();
+    }
+    auto& node = open_node(seed, {nodes_.front()->local_endpoint()});
+    EXPECT_TRUE(co_await join(node));
+    co_return &node;
+  }
+
   void run(const std::function<asio::awaitable<void>()>& body) {
     test::run_coroutine(io_, body, 30s);
   }
@@ -95,12 +105,8 @@ protected:
 
 TEST_F(DhtRegistryTest, findsAnotherPeersShareLabelledDht) {
   run([&]() -> asio::awaitable<void> {
-    auto& first = open_node(1);
-    first.start();
-    auto& sharer = open_node(2, {first.local_endpoint()});
-    auto& seeker = open_node(3, {first.local_endpoint()});
-    EXPECT_TRUE(co_await join(sharer));
-    EXPECT_TRUE(co_await join(seeker));
+    auto& sharer = *co_await joined_through_first(2);
+    auto& seeker = *co_await joined_through_first(3);
 
     const auto manifest = manifest_named("holiday-video.bin");
     auto announced = co_await sharer.registry().announce(share_of(manifest, 6001));
@@ -128,10 +134,7 @@ TEST_F(DhtRegistryTest, findsAnotherPeersShareLabelledDht) {
 
 TEST_F(DhtRegistryTest, neverNamesItselfAsASource) {
   run([&]() -> asio::awaitable<void> {
-    auto& first = open_node(1);
-    first.start();
-    auto& sharer = open_node(2, {first.local_endpoint()});
-    EXPECT_TRUE(co_await join(sharer));
+    auto& sharer = *co_await joined_through_first(2);
     const auto manifest = manifest_named("mine.bin");
     EXPECT_TRUE(co_await sharer.registry().announce(share_of(manifest, 6001)));
     auto found = co_await sharer.registry().find_peers(manifest->file_id(), 10);
@@ -144,11 +147,9 @@ TEST_F(DhtRegistryTest, neverNamesItselfAsASource) {
 
 TEST_F(DhtRegistryTest, shareMadeBeforeJoiningIsPublishedOnceJoined) {
   run([&]() -> asio::awaitable<void> {
-    auto& first = open_node(1);
-    first.start();
+    auto& seeker = *co_await joined_through_first(3);
+    auto& first = *nodes_.front();
     auto& sharer = open_node(2); // no bootstrap node: alone
-    auto& seeker = open_node(3, {first.local_endpoint()});
-    EXPECT_TRUE(co_await join(seeker));
     EXPECT_FALSE(co_await join(sharer));
 
     const auto manifest = manifest_named("early.bin");
@@ -174,11 +175,8 @@ TEST_F(DhtRegistryTest, shareMadeBeforeJoiningIsPublishedOnceJoined) {
 
 TEST_F(DhtRegistryTest, shareWithoutEndpointWaitsForAnAddress) {
   run([&]() -> asio::awaitable<void> {
-    auto& first = open_node(1);
-    first.start();
     watch_interval_ = 1h; // it never looks at what nodes report
-    auto& sharer = open_node(2, {first.local_endpoint()});
-    EXPECT_TRUE(co_await join(sharer));
+    auto& sharer = *co_await joined_through_first(2);
     core::ShareAnnouncement share;
     share.manifest = manifest_named("where.bin");
     share.port = 6003; // the peer port, no address
@@ -202,10 +200,7 @@ TEST_F(DhtRegistryTest, shareWithoutEndpointWaitsForAnAddress) {
 
 TEST_F(DhtRegistryTest, withoutAGivenAddressTheOneNodesReportIsPublished) {
   run([&]() -> asio::awaitable<void> {
-    auto& first = open_node(1);
-    first.start();
-    auto& sharer = open_node(2, {first.local_endpoint()});
-    EXPECT_TRUE(co_await join(sharer));
+    auto& sharer = *co_await joined_through_first(2);
     core::ShareAnnouncement share;
     share.manifest = manifest_named("reported.bin");
     share.port = 6005;
@@ -223,12 +218,8 @@ TEST_F(DhtRegistryTest, withoutAGivenAddressTheOneNodesReportIsPublished) {
 
 TEST_F(DhtRegistryTest, searchFindsAListedShareByTheWordsOfItsName) {
   run([&]() -> asio::awaitable<void> {
-    auto& first = open_node(1);
-    first.start();
-    auto& sharer = open_node(2, {first.local_endpoint()});
-    auto& seeker = open_node(3, {first.local_endpoint()});
-    EXPECT_TRUE(co_await join(sharer));
-    EXPECT_TRUE(co_await join(seeker));
+    auto& sharer = *co_await joined_through_first(2);
+    auto& seeker = *co_await joined_through_first(3);
     const auto listed = manifest_named("Holiday-Video 2026.bin");
     const auto unlisted = manifest_named("holiday-secret.bin");
     EXPECT_TRUE(co_await sharer.registry().announce(share_of(listed, 6001)));
@@ -261,10 +252,7 @@ TEST_F(DhtRegistryTest, searchFindsAListedShareByTheWordsOfItsName) {
 TEST_F(DhtRegistryTest, aKeptShareIsPublishedAgainEveryRepublishInterval) {
   republish_interval_ = 200ms;
   run([&]() -> asio::awaitable<void> {
-    auto& first = open_node(1);
-    first.start();
-    auto& sharer = open_node(2, {first.local_endpoint()});
-    EXPECT_TRUE(co_await join(sharer));
+    auto& sharer = *co_await joined_through_first(2);
     EXPECT_TRUE(co_await sharer.registry().announce(share_of(manifest_named("kept.bin"), 6006)));
     const auto after_announce = sharer.registry().stats().publications;
     const std::function<bool()> republished_twice = [&] {
@@ -282,10 +270,7 @@ TEST_F(DhtRegistryTest, aKeptShareIsPublishedAgainEveryRepublishInterval) {
 
 TEST_F(DhtRegistryTest, withdrawnShareIsNoLongerAnsweredFor) {
   run([&]() -> asio::awaitable<void> {
-    auto& first = open_node(1);
-    first.start();
-    auto& sharer = open_node(2, {first.local_endpoint()});
-    EXPECT_TRUE(co_await join(sharer));
+    auto& sharer = *co_await joined_through_first(2);
     const auto manifest = manifest_named("gone.bin");
     EXPECT_TRUE(co_await sharer.registry().announce(share_of(manifest, 6004)));
     EXPECT_TRUE(sharer.registry().own_record(manifest->file_id()).has_value());
