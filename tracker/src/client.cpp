@@ -692,7 +692,11 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     const auto now = steady_clock::now();
     std::error_code error;
     if (result) {
-      kept_file.needs_announce = false;
+      // A refresh sent before a reconnect may be answered over the new connection: it does
+      // not stand for the announce the reconnect asked for (note_failure).
+      if (announcing) {
+        kept_file.needs_announce = false;
+      }
       kept_file.with_manifest = kept_file.with_manifest && !announcing;
       kept_file.failures = 0;
       kept_file.due = now + self->refresh_delay(result.value().ttl_seconds);
