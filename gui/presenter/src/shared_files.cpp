@@ -1,0 +1,91 @@
+#include "swarmshare/gui/shared_files.hpp"
+
+#include "swarmshare/gui/text.hpp"
+
+#include <algorithm>
+
+namespace swarmshare::gui {
+
+std::string status_text(client::FileSource source, client::LibraryStatus status) {
+  switch (status) {
+  case client::LibraryStatus::active:
+    return source == client::FileSource::downloaded ? "Active (Downloaded)" : "Active";
+  case client::LibraryStatus::paused: return "Paused";
+  case client::LibraryStatus::missing: return "Missing";
+  case client::LibraryStatus::changed: return "Changed";
+  }
+  return "Unknown";
+}
+
+std::string column_title(SharedColumn column) {
+  switch (column) {
+  case SharedColumn::name: return "Name";
+  case SharedColumn::file_id: return "File ID";
+  case SharedColumn::size: return "Size";
+  case SharedColumn::status: return "Status";
+  case SharedColumn::uploaded: return "Uploaded";
+  case SharedColumn::peers_served: return "Peers served";
+  }
+  return {};
+}
+
+void SharedFiles::set_library(const std::vector<client::LibraryEntry>& entries) {
+  rows_.clear();
+  rows_.reserve(entries.size());
+  for (const auto& entry : entries) {
+    rows_.push_back(SharedRow{entry.file_id(), entry.manifest.name(), entry.path,
+                              entry.manifest.file_size(), entry.source, entry.status,
+                              entry.statistics.bytes_uploaded, entry.statistics.peers_served});
+  }
+  sort_and_index();
+}
+
+void SharedFiles::on_share_added(const client::ShareAdded& added) {
+  const auto source =
+      added.downloaded ? client::FileSource::downloaded : client::FileSource::shared;
+  if (const auto existing = find(added.file_id)) {
+    SharedRow& row = rows_[*existing];
+    row.name = added.name;
+    row.path = added.path;
+    row.size = added.size;
+    row.source = source;
+    row.status = client::LibraryStatus::active;
+  } else {
+    rows_.push_back(SharedRow{added.file_id, added.name, added.path, added.size, source,
+                              client::LibraryStatus::active, 0, 0});
+  }
+  sort_and_index();
+}
+
+std::string SharedFiles::cell(std::size_t index, SharedColumn column) const {
+  const SharedRow& shown = rows_.at(index);
+  switch (column) {
+  case SharedColumn::name: return shown.name;
+  case SharedColumn::file_id: return shown.file_id.to_short_hex();
+  case SharedColumn::size: return format_bytes(shown.size);
+  case SharedColumn::status: return status_text(shown.source, shown.status);
+  case SharedColumn::uploaded: return format_bytes(shown.bytes_uploaded);
+  case SharedColumn::peers_served: return std::to_string(shown.peers_served);
+  }
+  return {};
+}
+
+std::optional<std::size_t> SharedFiles::find(const core::FileId& file_id) const {
+  const auto found = index_.find(file_id);
+  if (found == index_.end()) {
+    return std::nullopt;
+  }
+  return found->second;
+}
+
+void SharedFiles::sort_and_index() {
+  std::stable_sort(rows_.begin(), rows_.end(), [](const SharedRow& a, const SharedRow& b) {
+    return a.name != b.name ? a.name < b.name : a.file_id < b.file_id;
+  });
+  index_.clear();
+  for (std::size_t i = 0; i < rows_.size(); ++i) {
+    index_.emplace(rows_[i].file_id, i);
+  }
+}
+
+} // namespace swarmshare::gui

@@ -1,0 +1,87 @@
+#include "swarmshare/gui/text.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <ctime>
+
+namespace swarmshare::gui {
+namespace {
+
+TEST(GuiText, bytesReadInBinaryUnitsWithThreeDigitsAtMost) {
+  EXPECT_EQ(format_bytes(0), "0 B");
+  EXPECT_EQ(format_bytes(1023), "1023 B");
+  EXPECT_EQ(format_bytes(1024), "1.00 KiB");
+  EXPECT_EQ(format_bytes(1536), "1.50 KiB");
+  EXPECT_EQ(format_bytes(std::uint64_t{15} * 1024 * 1024 + 300 * 1024), "15.3 MiB");
+  EXPECT_EQ(format_bytes(std::uint64_t{153} * 1024 * 1024), "153 MiB");
+  EXPECT_EQ(format_bytes(std::uint64_t{3} << 30), "3.00 GiB");
+}
+
+TEST(GuiText, aSizeJustUnderTheNextUnitReadsAsOneOfIt) {
+  // 1023.9 KiB would print "1024 KiB": wider than any other size in the column.
+  EXPECT_EQ(format_bytes(1024 * 1024 - 100), "1.00 MiB");
+}
+
+TEST(GuiText, ratesAreBytesPerSecond) {
+  EXPECT_EQ(format_rate(0), "0 B/s");
+  EXPECT_EQ(format_rate(std::uint64_t{2} * 1024 * 1024 + 300 * 1024), "2.29 MiB/s");
+}
+
+TEST(GuiText, timeLeftReadsInTheTwoLargestUnits) {
+  EXPECT_EQ(format_eta(0, 0), "0 s");
+  EXPECT_EQ(format_eta(100, 0), "∞");
+  EXPECT_EQ(format_eta(45, 1), "45 s");
+  EXPECT_EQ(format_eta(1, 1000), "1 s"); // never "0 s" while something is left
+  EXPECT_EQ(format_eta(185, 1), "3 min 05 s");
+  EXPECT_EQ(format_eta(2 * 3600 + 7 * 60 + 59, 1), "2 h 07 min");
+  EXPECT_EQ(format_eta(3 * 86400 + 4 * 3600, 1), "3 d 04 h");
+}
+
+TEST(GuiText, ratioIsUploadedOverDownloaded) {
+  EXPECT_EQ(format_ratio(0, 0), "0.00");
+  EXPECT_EQ(format_ratio(5, 0), "∞");
+  EXPECT_EQ(format_ratio(5, 4), "1.25");
+}
+
+class GuiTextInUtc : public ::testing::Test {
+protected:
+  void SetUp() override {
+    if (const char* tz = std::getenv("TZ")) {
+      saved_tz_ = tz;
+    }
+    setenv("TZ", "UTC", 1);
+    tzset();
+  }
+  void TearDown() override {
+    if (saved_tz_) {
+      setenv("TZ", saved_tz_->c_str(), 1);
+    } else {
+      unsetenv("TZ");
+    }
+    tzset();
+  }
+
+  // 2026-11-24 14:24:52 UTC
+  const std::chrono::system_clock::time_point at_{std::chrono::seconds{1'795'530'292}};
+
+private:
+  std::optional<std::string> saved_tz_;
+};
+
+TEST_F(GuiTextInUtc, statusLogLinesStartWithTheTimeOfDay) {
+  EXPECT_EQ(clock_text(at_), "14:24:52");
+  EXPECT_EQ(date_text(at_), "2026-11-24 14:24");
+  EXPECT_EQ(status_log_text({at_, client::LogLevel::info, "Download complete!"}),
+            "[14:24:52] Download complete!");
+}
+
+TEST_F(GuiTextInUtc, warningsAndErrorsSaySoAfterTheTime) {
+  EXPECT_EQ(status_log_text({at_, client::LogLevel::warning, "tracker unreachable"}),
+            "[14:24:52] Warning: tracker unreachable");
+  EXPECT_EQ(status_log_text({at_, client::LogLevel::error, "disk full"}),
+            "[14:24:52] Error: disk full");
+}
+
+} // namespace
+} // namespace swarmshare::gui
