@@ -1,0 +1,64 @@
+#include <utility> // before Boost.Asio (through the engine's headers): std::exchange
+
+#include "dashboard_page.hpp"
+
+#include "health_colour.hpp"
+#include "swarmshare/gui/registry_health.hpp"
+#include "swarmshare/gui/text.hpp"
+
+#include <wx/sizer.h>
+#include <wx/stattext.h>
+
+namespace swarmshare::gui {
+
+DashboardPage::DashboardPage(wxWindow* parent, const client::SessionOptions& options)
+    : wxPanel(parent), dht_enabled_(options.dht.has_value()),
+      lan_enabled_(options.lan.has_value()) {
+  auto* sizer = new wxBoxSizer(wxVERTICAL);
+  const auto add_heading = [&](const wxString& text) {
+    auto* heading = new wxStaticText(this, wxID_ANY, text);
+    heading->SetFont(heading->GetFont().Bold().Larger());
+    sizer->Add(heading, 0, wxLEFT | wxRIGHT | wxTOP, 12);
+  };
+  const auto add_line = [&]() {
+    auto* line = new wxStaticText(this, wxID_ANY, "");
+    sizer->Add(line, 0, wxLEFT | wxRIGHT | wxTOP, 6);
+    return line;
+  };
+  add_heading("Transfers");
+  speeds_ = add_line();
+  totals_ = add_line();
+  transfers_ = add_line();
+  add_heading("Registries");
+  tracker_ = add_line();
+  dht_ = add_line();
+  lan_ = add_line();
+  SetSizer(sizer);
+
+  on_tick({});
+  client::RegistryHealthChanged unknown;
+  unknown.tracker_configured = options.tracker.has_value();
+  on_registry_health(unknown);
+}
+
+void DashboardPage::on_tick(const client::StatisticsTick& tick) {
+  speeds_->SetLabel(wxString::FromUTF8("Download " + format_rate(tick.download_rate) +
+                                       "    Upload " + format_rate(tick.upload_rate)));
+  totals_->SetLabel(wxString::FromUTF8("Downloaded " + format_bytes(tick.bytes_downloaded) +
+                                       "    Uploaded " + format_bytes(tick.bytes_uploaded) +
+                                       "    Ratio " +
+                                       format_ratio(tick.bytes_uploaded, tick.bytes_downloaded)));
+  transfers_->SetLabel(wxString::FromUTF8(
+      std::to_string(tick.downloads) + " downloads running    " + std::to_string(tick.shares) +
+      " files shared    " + std::to_string(tick.peers) + " peers connected"));
+  show_health(dht_, dht_health_line(dht_enabled_, tick.dht_nodes));
+  show_health(lan_, lan_health_line(lan_enabled_, tick.lan_peers));
+  Layout();
+}
+
+void DashboardPage::on_registry_health(const client::RegistryHealthChanged& changed) {
+  show_health(tracker_, tracker_health_line(changed.tracker_configured, changed.tracker));
+  Layout();
+}
+
+} // namespace swarmshare::gui

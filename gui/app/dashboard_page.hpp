@@ -1,0 +1,31 @@
+#pragma once
+// Dashboard: speeds, totals, active transfers, connected peers and the health of each
+// registry, in words and colour.
+#include "swarmshare/client/events.hpp"
+#include "swarmshare/client/session.hpp"
+
+#include <wx/panel.h>
+
+class wxStaticText;
+
+namespace swarmshare::gui {
+
+class DashboardPage : public wxPanel {
+public:
+  DashboardPage(wxWindow* parent, const client::SessionOptions& options);
+
+  void on_tick(const client::StatisticsTick& tick);
+  void on_registry_health(const client::RegistryHealthChanged& changed);
+
+private:
+  wxStaticText* speeds_ = nullptr;
+  wxStaticText* totals_ = nullptr;
+  wxStaticText* transfers_ = nullptr;
+  wxStaticText* tracker_ = nullptr;
+  wxStaticText* dht_ = nullptr;
+  wxStaticText* lan_ = nullptr;
+  bool dht_enabled_ = false;
+  bool lan_enabled_ = false;
+};
+
+} // namespace swarmshare::gui

@@ -1,0 +1,106 @@
+// swarmshare: the desktop client. Takes the command line's global options (--home,
+// --tracker, --listen, --no-dht, --no-lan, --dht-port, --bootstrap) and --version, which
+// works with no display.
+#include <utility> // before Boost.Asio (through the engine's headers): std::exchange
+
+#include "app.hpp"
+#include "global_options.hpp"
+
+#include <CLI/CLI.hpp>
+#include <wx/init.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <pthread.h>
+#include <thread>
+
+namespace {
+
+bool has_display() {
+#if defined(__linux__) || defined(__FreeBSD__)
+  const auto set = [](const char* name) {
+    const char* value = std::getenv(name);
+    return value != nullptr && *value != '\0';
+  };
+  return set("DISPLAY") || set("WAYLAND_DISPLAY");
+#else
+  return true;
+#endif
+}
+
+// SIGINT and SIGTERM close the window without asking. They are blocked in every thread
+// (threads inherit the mask from here) and taken by one thread of our own, which hands them
+// to the GUI thread; SIGUSR1 tells that thread to end.
+class SignalWatcher {
+public:
+  SignalWatcher() {
+    sigemptyset(&signals_);
+    sigaddset(&signals_, SIGINT);
+    sigaddset(&signals_, SIGTERM);
+    sigaddset(&signals_, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
+  }
+  SignalWatcher(const SignalWatcher&) = delete;
+  SignalWatcher& operator=(const SignalWatcher&) = delete;
+  SignalWatcher(SignalWatcher&&) = delete;
+  SignalWatcher& operator=(SignalWatcher&&) = delete;
+
+  void start(swarmshare::gui::SwarmshareApp& app) {
+    thread_ = std::thread([this, &app] {
+      for (;;) {
+        int signal = 0;
+        if (sigwait(&signals_, &signal) != 0 || signal == SIGUSR1) {
+          return;
+        }
+        app.CallAfter([&app] { app.close_without_asking(); });
+      }
+    });
+  }
+
+  ~SignalWatcher() {
+    if (thread_.joinable()) {
+      pthread_kill(thread_.native_handle(), SIGUSR1);
+      thread_.join();
+    }
+  }
+
+private:
+  sigset_t signals_{};
+  std::thread thread_;
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+  swarmshare::cli::GlobalOptions global;
+  CLI::App command_line{"Swarmshare: share a file, get a File ID; download from every peer "
+                        "that has it.",
+                        "swarmshare"};
+  global.add_to(command_line);
+  command_line.set_version_flag("--version", "swarmshare " SWARMSHARE_VERSION);
+  CLI11_PARSE(command_line, argc, argv);
+
+  if (!has_display()) {
+    std::cerr << "swarmshare: no display to open a window on (DISPLAY and WAYLAND_DISPLAY are "
+                 "not set). On this machine use swarmshare-cli (swarmshare-cli --help).\n";
+    return 1;
+  }
+  auto options = global.session_options();
+  if (!options) {
+    std::cerr << "swarmshare: " << options.error().message() << "\n";
+    return 1;
+  }
+  options.value().program = "swarmshare";
+
+  SignalWatcher signals; // before any thread starts
+  auto* app = new swarmshare::gui::SwarmshareApp(std::move(options).value());
+  wxApp::SetInstance(app);
+  signals.start(*app);
+  // wx sees only the program name: every option above is ours.
+  int wx_argc = 1;
+  const int wx_status = wxEntry(wx_argc, argv);
+  // wxEntry deleted the app; its exit status was saved in it before. A failed start
+  // (OnInit false) makes wxEntry return non-zero.
+  return wx_status == 0 ? 0 : 1;
+}

@@ -1,0 +1,232 @@
+#include <utility> // before Boost.Asio (through the engine's headers): std::exchange
+
+#include "main_window.hpp"
+
+#include "dashboard_page.hpp"
+#include "download_page.hpp"
+#include "history_page.hpp"
+#include "settings_page.hpp"
+#include "share_page.hpp"
+#include "statistics_page.hpp"
+#include "swarmshare/gui/registry_health.hpp"
+#include "swarmshare/gui/text.hpp"
+
+#include <wx/dcclient.h>
+#include <wx/dcmemory.h>
+#include <wx/image.h>
+#include <wx/listbox.h>
+#include <wx/msgdlg.h>
+#include <wx/notebook.h>
+#include <wx/sizer.h>
+#include <wx/splitter.h>
+#include <wx/statusbr.h>
+
+#include <cctype>
+
+namespace swarmshare::gui {
+namespace {
+
+// The status log keeps this many lines; older ones scroll away.
+constexpr unsigned kLogLines = 5000;
+
+template <class... Handlers>
+struct Overloaded : Handlers... {
+  using Handlers::operator()...;
+};
+
+} // namespace
+
+MainWindow::MainWindow(client::Session& session, const client::SessionOptions& options)
+    : wxFrame(nullptr, wxID_ANY, "Swarmshare", wxDefaultPosition, wxSize(1000, 720)),
+      session_(session), tracker_configured_(options.tracker.has_value()) {
+  auto* splitter = new wxSplitterWindow(this, wxID_ANY, wxDefaultPosition, wxDefaultSize,
+                                        wxSP_LIVE_UPDATE | wxSP_3D);
+  notebook_ = new wxNotebook(splitter, wxID_ANY);
+  dashboard_ = new DashboardPage(notebook_, options);
+  shares_ = new SharePage(notebook_, session_, futures_);
+  downloads_ = new DownloadPage(notebook_, session_, futures_);
+  history_ = new HistoryPage(notebook_, session_, futures_);
+  statistics_ = new StatisticsPage(notebook_, session_, futures_);
+  settings_ = new SettingsPage(notebook_, session_, futures_);
+  notebook_->AddPage(dashboard_, "Dashboard", true);
+  notebook_->AddPage(shares_, "Share Files");
+  notebook_->AddPage(downloads_, "Download Files");
+  notebook_->AddPage(history_, "History");
+  notebook_->AddPage(statistics_, "Statistics");
+  notebook_->AddPage(settings_, "Settings");
+  notebook_->Bind(wxEVT_NOTEBOOK_PAGE_CHANGED, [this](wxBookCtrlEvent& event) {
+    // Pages that read the state database refresh when they are looked at.
+    const wxWindow* shown = notebook_->GetPage(static_cast<size_t>(event.GetSelection()));
+    if (shown == history_) {
+      history_->refresh();
+    } else if (shown == statistics_) {
+      statistics_->refresh();
+    }
+    event.Skip();
+  });
+
+  log_ = new wxListBox(splitter, wxID_ANY);
+  splitter->SetMinimumPaneSize(60);
+  splitter->SetSashGravity(1.0);
+  splitter->SplitHorizontally(notebook_, log_, -160);
+
+  CreateStatusBar(3);
+  const int widths[] = {-2, -1, -3};
+  GetStatusBar()->SetStatusWidths(3, widths);
+  SetStatusText("↓ 0 B/s  ↑ 0 B/s", 0);
+  SetStatusText("Peers: 0", 1);
+  SetStatusText(wxString::FromUTF8(tracker_health_line(tracker_configured_, {}).text), 2);
+
+  futures_.when_ready<client::Settings>(session_.settings(), [this](client::Settings settings) {
+    after_download_ = settings.after_download;
+    settings_->show(settings);
+  });
+  settings_->on_saved(
+      [this](const client::Settings& saved) { after_download_ = saved.after_download; });
+  shares_->refresh();
+  append_log("Swarmshare started. Peer ID: " + session_.peer_id().to_string());
+}
+
+void MainWindow::on_events(std::vector<client::Event> events) {
+  for (const auto& event : events) {
+    on_event(event);
+  }
+}
+
+void MainWindow::on_event(const client::Event& event) {
+  std::visit(
+      Overloaded{
+          [this](const client::LogLine& line) { append_log(line); },
+          [this](const client::HashProgressed& progress) { shares_->on_hash_progress(progress); },
+          [this](const client::ShareAdded& added) { shares_->on_share_added(added); },
+          [this](const client::ShareAnnounced&) {},
+          [this](const client::ShareStopped&) { shares_->refresh(); },
+          [this](const client::DownloadStarted& started) { downloads_->on_started(started); },
+          [this](const client::DownloadQueued& queued) { downloads_->on_queued(queued); },
+          [this](const client::DownloadProgressed& progress) { downloads_->on_progress(progress); },
+          [](const client::SourceFound&) {},
+          [this](const client::DownloadCompleted& completed) { on_completed(completed); },
+          [this](const client::DownloadFailed& failed) { downloads_->on_failed(failed); },
+          [this](const client::StatisticsTick& tick) {
+            dashboard_->on_tick(tick);
+            update_status_bar(tick);
+          },
+          [this](const client::RegistryHealthChanged& changed) {
+            tracker_configured_ = changed.tracker_configured;
+            dashboard_->on_registry_health(changed);
+            SetStatusText(
+                wxString::FromUTF8(
+                    tracker_health_line(changed.tracker_configured, changed.tracker).text),
+                2);
+          },
+      },
+      event);
+}
+
+void MainWindow::append_log(const client::LogLine& line) { append_log(status_log_text(line)); }
+
+void MainWindow::append_log(const std::string& text) {
+  if (log_->GetCount() >= kLogLines) {
+    log_->Delete(0);
+  }
+  const auto row = static_cast<int>(log_->Append(wxString::FromUTF8(text)));
+  log_->EnsureVisible(row);
+}
+
+void MainWindow::on_completed(const client::DownloadCompleted& completed) {
+  downloads_->on_completed(completed);
+  switch (questions_.on_completed(completed, after_download_)) {
+  case CompletionAction::share_at_once:
+    futures_.when_ready<core::Result<client::ShareResult>>(
+        session_.accept_share(completed.file_id), [](core::Result<client::ShareResult>) {});
+    return;
+  case CompletionAction::keep_at_once:
+    futures_.when_ready<core::Status>(session_.decline_share(completed.file_id),
+                                      [](core::Status) {});
+    return;
+  case CompletionAction::ask:
+    // Outside this event's handling: the dialog runs its own event loop, in which the engine
+    // keeps running and further completions queue.
+    CallAfter([this] { show_next_question(); });
+    return;
+  }
+}
+
+void MainWindow::show_next_question() {
+  const auto question = questions_.next_to_show();
+  if (!question) {
+    return;
+  }
+  wxMessageDialog dialog(this, wxString::FromUTF8(share_question_text(*question)),
+                         wxString::FromUTF8(share_question_title()),
+                         wxYES_NO | wxYES_DEFAULT | wxICON_QUESTION);
+  answer_question(dialog.ShowModal() == wxID_YES);
+}
+
+void MainWindow::answer_question(bool share) {
+  const ShareQuestion answered = questions_.answer();
+  if (share) {
+    futures_.when_ready<core::Result<client::ShareResult>>(
+        session_.accept_share(answered.file_id),
+        [this, answered](core::Result<client::ShareResult> result) {
+          if (result) {
+            wxMessageBox(wxString::FromUTF8(shared_result_text(answered)),
+                         wxString::FromUTF8(shared_result_title()), wxOK | wxICON_INFORMATION,
+                         this);
+          } else {
+            wxMessageBox(wxString::FromUTF8("Could not share " + answered.name + ": " +
+                                            result.error().message()),
+                         "Swarmshare", wxOK | wxICON_ERROR, this);
+          }
+          show_next_question();
+        });
+    return;
+  }
+  futures_.when_ready<core::Status>(
+      session_.decline_share(answered.file_id), [this, answered](core::Status) {
+        wxMessageBox(wxString::FromUTF8(kept_result_text(answered)),
+                     wxString::FromUTF8(kept_result_title()), wxOK | wxICON_INFORMATION, this);
+        history_->refresh();
+        show_next_question();
+      });
+}
+
+int MainWindow::save_tab_screenshots(const std::filesystem::path& folder) {
+  if (wxImage::FindHandler(wxBITMAP_TYPE_PNG) == nullptr) {
+    wxImage::AddHandler(new wxPNGHandler);
+  }
+  std::error_code ignored;
+  std::filesystem::create_directories(folder, ignored);
+  int saved = 0;
+  for (size_t page = 0; page < notebook_->GetPageCount(); ++page) {
+    notebook_->SetSelection(page);
+    Update();
+    wxYield(); // let the tab paint before it is copied
+    wxClientDC window_dc(this);
+    const wxSize size = GetClientSize();
+    wxBitmap bitmap(size);
+    wxMemoryDC memory(bitmap);
+    memory.Blit(0, 0, size.GetWidth(), size.GetHeight(), &window_dc, 0, 0);
+    memory.SelectObject(wxNullBitmap);
+    std::string name = notebook_->GetPageText(page).utf8_string();
+    for (char& c : name) {
+      c = (c == ' ') ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    const std::string number = std::to_string(page + 1);
+    const auto path = folder / ((number.size() < 2 ? "0" : "") + number + "-" + name + ".png");
+    if (bitmap.SaveFile(wxString::FromUTF8(path.string()), wxBITMAP_TYPE_PNG)) {
+      ++saved;
+    }
+  }
+  notebook_->SetSelection(0);
+  return saved;
+}
+
+void MainWindow::update_status_bar(const client::StatisticsTick& tick) {
+  SetStatusText(wxString::FromUTF8("↓ " + format_rate(tick.download_rate) + "  ↑ " +
+                                   format_rate(tick.upload_rate)),
+                0);
+  SetStatusText(wxString::FromUTF8("Peers: " + std::to_string(tick.peers)), 1);
+}
+
+} // namespace swarmshare::gui
