@@ -9,7 +9,10 @@
 #include <wx/msgdlg.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <string>
+#include <thread>
 
 namespace swarmshare::gui {
 
@@ -48,7 +51,29 @@ bool SwarmshareApp::OnInit() {
     });
     screenshot_timer_.StartOnce(1500);
   }
+  if (const char* commands = std::getenv("SWARMSHARE_GUI_AUTOMATION");
+      commands != nullptr && *commands != '\0') {
+    start_automation(commands);
+  }
   return true;
+}
+
+void SwarmshareApp::start_automation(const std::string& commands_path) {
+  window_->enable_automation([](const std::string& line) { std::cout << line << std::endl; });
+  // Commands come one per line from a FIFO the test writes; each runs on the GUI thread.
+  // The reader blocks in the read and ends with the process.
+  std::thread([this, commands_path] {
+    std::ifstream commands(commands_path);
+    std::string line;
+    while (std::getline(commands, line)) {
+      CallAfter([this, line] {
+        if (window_ != nullptr) {
+          window_->automate(line);
+        }
+      });
+    }
+  }).detach();
+  std::cout << "automation ready" << std::endl;
 }
 
 void SwarmshareApp::drain_events() {

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 
 namespace swarmshare::gui {
 
@@ -29,6 +30,7 @@ public:
 
 private:
   void drain_events();
+  void start_automation(const std::string& commands_path);
 
   client::SessionOptions options_;
   std::unique_ptr<client::Session> session_;

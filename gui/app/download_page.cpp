@@ -10,6 +10,7 @@
 #include <wx/sizer.h>
 #include <wx/stdpaths.h>
 #include <wx/textctrl.h>
+#include <wx/utils.h>
 
 #include <algorithm>
 
@@ -25,6 +26,20 @@ std::string percent_text(const transfer::DownloadProgress& progress) {
     return "0 %";
   }
   return std::to_string(progress.verified_bytes * 100 / progress.total_bytes) + " %";
+}
+
+// The desktop's Downloads folder (XDG user dirs); where none is configured wx answers with
+// the home folder itself, and then ~/Downloads it is.
+std::filesystem::path default_download_folder() {
+  const wxString configured = wxStandardPaths::Get().GetUserDir(wxStandardPaths::Dir_Downloads);
+  const std::filesystem::path home(wxGetHomeDir().utf8_string());
+  std::filesystem::path folder(configured.utf8_string());
+  if (folder.empty() || folder == home) {
+    folder = home / "Downloads";
+  }
+  std::error_code ignored;
+  std::filesystem::create_directories(folder, ignored);
+  return folder;
 }
 
 } // namespace
@@ -108,6 +123,9 @@ void DownloadPage::on_search() {
         if (hits_.empty()) {
           results_->InsertItem(0, "No files found");
         }
+        if (results_shown_) {
+          results_shown_(hits_.size());
+        }
       });
 }
 
@@ -119,8 +137,7 @@ void DownloadPage::on_download() {
   const core::SearchHit hit = hits_[static_cast<std::size_t>(selected)];
   client::DownloadCommand command;
   command.file_id = hit.file_id;
-  command.folder = std::filesystem::path(
-      wxStandardPaths::Get().GetUserDir(wxStandardPaths::Dir_Downloads).utf8_string());
+  command.folder = download_folder_.value_or(default_download_folder());
   auto& row = download_rows_[hit.file_id];
   row.name = hit.name;
   row.state = "starting";
@@ -132,6 +149,18 @@ void DownloadPage::on_download() {
           show(hit.file_id);
         }
       });
+}
+
+void DownloadPage::search_for(const std::string& text) {
+  query_->SetValue(wxString::FromUTF8(text));
+  on_search();
+}
+
+void DownloadPage::download_result(long row) {
+  if (row >= 0 && row < results_->GetItemCount()) {
+    results_->SetItemState(row, wxLIST_STATE_SELECTED, wxLIST_STATE_SELECTED);
+  }
+  on_download();
 }
 
 void DownloadPage::on_selected_download(

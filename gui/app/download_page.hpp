@@ -8,7 +8,11 @@
 
 #include <wx/panel.h>
 
+#include <filesystem>
+#include <functional>
 #include <map>
+#include <optional>
+#include <string>
 #include <vector>
 
 class wxListCtrl;
@@ -25,6 +29,17 @@ public:
   void on_progress(const client::DownloadProgressed& progress);
   void on_completed(const client::DownloadCompleted& completed);
   void on_failed(const client::DownloadFailed& failed);
+
+  /// Types `text` in the search box and presses Search (the same handler as the button).
+  void search_for(const std::string& text);
+  /// Selects result `row` and presses Download.
+  void download_result(long row);
+  /// Called with the number of hits whenever a search's results are shown.
+  void on_results(std::function<void(std::size_t)> shown) { results_shown_ = std::move(shown); }
+  /// Where downloads go: the download folder setting, else the user's Downloads folder.
+  void set_download_folder(std::optional<std::filesystem::path> folder) {
+    download_folder_ = std::move(folder);
+  }
 
 private:
   struct Row {
@@ -47,6 +62,8 @@ private:
   std::vector<core::SearchHit> hits_;
   std::vector<core::FileId> download_order_;
   std::map<core::FileId, Row> download_rows_;
+  std::function<void(std::size_t)> results_shown_;
+  std::optional<std::filesystem::path> download_folder_;
 };
 
 } // namespace swarmshare::gui

@@ -45,10 +45,10 @@ HistoryPage::HistoryPage(wxWindow* parent, client::Session& session, FutureWatch
   share->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { on_share(); });
 }
 
-void HistoryPage::refresh() {
+void HistoryPage::refresh(std::function<void(const std::vector<client::HistoryEntry>&)> then) {
   futures_.when_ready<core::Result<std::vector<client::HistoryEntry>>>(
       session_.history(kShownEntries, 0),
-      [this](core::Result<std::vector<client::HistoryEntry>> history) {
+      [this, then = std::move(then)](core::Result<std::vector<client::HistoryEntry>> history) {
         if (!history) {
           return;
         }
@@ -63,6 +63,9 @@ void HistoryPage::refresh() {
               wxString::FromUTF8(entry.name.empty() ? entry.file_id.to_short_hex() : entry.name));
           list_->SetItem(row, 2, wxString::FromUTF8(format_bytes(entry.size)));
           list_->SetItem(row, 3, wxString::FromUTF8(outcome_text(entry)));
+        }
+        if (then) {
+          then(entries_);
         }
       });
 }

@@ -6,6 +6,7 @@
 
 #include <wx/panel.h>
 
+#include <functional>
 #include <vector>
 
 class wxListCtrl;
@@ -16,7 +17,8 @@ class HistoryPage : public wxPanel {
 public:
   HistoryPage(wxWindow* parent, client::Session& session, FutureWatcher& futures);
 
-  void refresh();
+  /// Reads the newest entries again; `then` runs once they are shown.
+  void refresh(std::function<void(const std::vector<client::HistoryEntry>&)> then = {});
 
 private:
   void on_share();

@@ -157,6 +157,10 @@ void MainWindow::show_next_question() {
   if (!question) {
     return;
   }
+  if (automation_) {
+    automation_("question " + question->file_id.to_hex() + " " + question->name);
+    return; // answered by an `answer` command
+  }
   wxMessageDialog dialog(this, wxString::FromUTF8(share_question_text(*question)),
                          wxString::FromUTF8(share_question_title()),
                          wxYES_NO | wxYES_DEFAULT | wxICON_QUESTION);
@@ -170,22 +174,19 @@ void MainWindow::answer_question(bool share) {
         session_.accept_share(answered.file_id),
         [this, answered](core::Result<client::ShareResult> result) {
           if (result) {
-            wxMessageBox(wxString::FromUTF8(shared_result_text(answered)),
-                         wxString::FromUTF8(shared_result_title()), wxOK | wxICON_INFORMATION,
-                         this);
+            tell(shared_result_title(), shared_result_text(answered), wxICON_INFORMATION);
           } else {
-            wxMessageBox(wxString::FromUTF8("Could not share " + answered.name + ": " +
-                                            result.error().message()),
-                         "Swarmshare", wxOK | wxICON_ERROR, this);
+            tell("Swarmshare", "Could not share " + answered.name + ": " + result.error().message(),
+                 wxICON_ERROR);
           }
+          shares_->refresh();
           show_next_question();
         });
     return;
   }
   futures_.when_ready<core::Status>(
       session_.decline_share(answered.file_id), [this, answered](core::Status) {
-        wxMessageBox(wxString::FromUTF8(kept_result_text(answered)),
-                     wxString::FromUTF8(kept_result_title()), wxOK | wxICON_INFORMATION, this);
+        tell(kept_result_title(), kept_result_text(answered), wxICON_INFORMATION);
         history_->refresh();
         show_next_question();
       });
@@ -220,6 +221,57 @@ int MainWindow::save_tab_screenshots(const std::filesystem::path& folder) {
   }
   notebook_->SetSelection(0);
   return saved;
+}
+
+void MainWindow::tell(const std::string& title, const std::string& text, long icon) {
+  if (automation_) {
+    automation_("told " + title + ": " + text.substr(0, text.find('\n')));
+    return;
+  }
+  wxMessageBox(wxString::FromUTF8(text), wxString::FromUTF8(title), wxOK | icon, this);
+}
+
+void MainWindow::enable_automation(std::function<void(const std::string&)> print) {
+  automation_ = std::move(print);
+  downloads_->on_results(
+      [this](std::size_t hits) { automation_("results " + std::to_string(hits)); });
+}
+
+void MainWindow::automate(const std::string& command) {
+  automation_("> " + command); // a transcript for the test's failure messages
+  const auto space = command.find(' ');
+  const std::string verb = command.substr(0, space);
+  const std::string argument = space == std::string::npos ? "" : command.substr(space + 1);
+  if (verb == "search") {
+    notebook_->SetSelection(static_cast<size_t>(notebook_->FindPage(downloads_)));
+    downloads_->search_for(argument);
+  } else if (verb == "download") {
+    downloads_->download_result(std::stol(argument));
+  } else if (verb == "answer" && questions_.question_open()) {
+    answer_question(argument == "yes");
+  } else if (verb == "shares") {
+    // The library is read again first, so the rows are the engine's, not just our events'.
+    shares_->refresh([this](const SharedFiles& files) {
+      for (std::size_t row = 0; row < files.row_count(); ++row) {
+        automation_("share " + files.row(row).file_id.to_hex() + " " +
+                    files.cell(row, SharedColumn::status) + " | " + files.row(row).name);
+      }
+      automation_("shares end");
+    });
+  } else if (verb == "history") {
+    history_->refresh([this](const std::vector<client::HistoryEntry>& entries) {
+      for (const auto& entry : entries) {
+        automation_("history " + entry.file_id.to_hex() + " " +
+                    std::string(client::to_string(entry.outcome)) + " | " + entry.name);
+      }
+      automation_("history end");
+    });
+  } else if (verb == "screenshots") {
+    automation_("screenshots " + std::to_string(save_tab_screenshots(argument)) + " in " +
+                argument);
+  } else {
+    automation_("unknown command: " + command);
+  }
 }
 
 void MainWindow::update_status_bar(const client::StatisticsTick& tick) {

@@ -10,6 +10,8 @@
 #include <wx/frame.h>
 
 #include <filesystem>
+#include <functional>
+#include <string>
 #include <vector>
 
 class wxListBox;
@@ -34,6 +36,13 @@ public:
   /// screenshots the GUI tests leave in the build tree). Returns how many were saved.
   int save_tab_screenshots(const std::filesystem::path& folder);
 
+  /// Test automation: from now on, questions and notices are written through `print`
+  /// instead of being shown as dialogs, and automate() takes commands.
+  void enable_automation(std::function<void(const std::string&)> print);
+  /// One automation command, run through the same handlers as the clicks they stand for:
+  /// `search TEXT`, `download ROW`, `answer yes|no`, `shares`, `history`, `screenshots DIR`.
+  void automate(const std::string& command);
+
 private:
   void on_event(const client::Event& event);
   void append_log(const client::LogLine& line);
@@ -42,6 +51,8 @@ private:
   void show_next_question();
   void answer_question(bool share);
   void update_status_bar(const client::StatisticsTick& tick);
+  /// A notice for the user: a message box, or under automation a printed line.
+  void tell(const std::string& title, const std::string& text, long icon);
 
   client::Session& session_;
   FutureWatcher futures_;
@@ -57,6 +68,7 @@ private:
   StatisticsPage* statistics_ = nullptr;
   SettingsPage* settings_ = nullptr;
   wxListBox* log_ = nullptr;
+  std::function<void(const std::string&)> automation_;
 };
 
 } // namespace swarmshare::gui

@@ -100,12 +100,16 @@ SharePage::SharePage(wxWindow* parent, client::Session& session, FutureWatcher& 
   wxGetTopLevelParent(parent)->SetDropTarget(new ShareDropTarget(*this));
 }
 
-void SharePage::refresh() {
+void SharePage::refresh(std::function<void(const SharedFiles&)> then) {
   futures_.when_ready<core::Result<std::vector<client::LibraryEntry>>>(
-      session_.library(), [this](core::Result<std::vector<client::LibraryEntry>> library) {
+      session_.library(),
+      [this, then = std::move(then)](core::Result<std::vector<client::LibraryEntry>> library) {
         if (library) {
           files_.set_library(library.value());
           rows_changed();
+        }
+        if (then) {
+          then(files_);
         }
       });
 }

@@ -9,6 +9,7 @@
 #include <wx/panel.h>
 
 #include <filesystem>
+#include <functional>
 #include <vector>
 
 class wxGauge;
@@ -22,8 +23,9 @@ class SharePage : public wxPanel {
 public:
   SharePage(wxWindow* parent, client::Session& session, FutureWatcher& futures);
 
-  /// Reads the library again (at start, and when a share stopped).
-  void refresh();
+  /// Reads the library again (at start, when a share stopped or was added by a Yes); `then`
+  /// runs once the rows show it.
+  void refresh(std::function<void(const SharedFiles&)> then = {});
   void share_files(const std::vector<std::filesystem::path>& paths);
   void on_hash_progress(const client::HashProgressed& progress);
   void on_share_added(const client::ShareAdded& added);

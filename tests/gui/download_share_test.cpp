@@ -1,0 +1,174 @@
+// The share question end to end, under Xvfb: a swarmshare-tracker and a swarmshare-cli
+// seeder on 127.0.0.1; the desktop client with a fresh home searches the File ID, downloads
+// it and answers the question through its automation hook (the same handlers as the
+// clicks). Yes: Share Files lists the file as Active (Downloaded), and a CLI peer then
+// downloads it from the client alone. No: not shared, listed in History.
+#include "background_cli.hpp"
+#include "run_process.hpp"
+#include "temp_dir.hpp"
+#include "tracker_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+namespace swarmshare {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kGui = SWARMSHARE_GUI;
+const fs::path kCli = SWARMSHARE_CLI;
+const fs::path kTracker = SWARMSHARE_TRACKER;
+
+class GuiDownloadShare : public ::testing::Test {
+protected:
+  void SetUp() override {
+    const char* display = std::getenv("DISPLAY");
+    ASSERT_TRUE(display != nullptr && *display != '\0')
+        << "run this suite under xvfb-run (ctest does)";
+    tracker_ = test::TrackerProcess::start(kTracker, temp_.path() / "tracker.db");
+  }
+
+  std::vector<std::string> peer(const std::string& home) const {
+    return {"--home",           (temp_.path() / home).string(),
+            "--tracker",        tracker_.address(),
+            "--listen-address", "127.0.0.1",
+            "--listen",         "0",
+            "--no-lan",         "--no-dht"};
+  }
+
+  fs::path write_file(const std::string& name, std::size_t size, std::uint32_t seed) const {
+    fs::create_directories(temp_.path() / "files");
+    const auto path = temp_.path() / "files" / name;
+    std::ofstream out(path, std::ios::binary);
+    const auto bytes = test::random_bytes(size, seed);
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
+    return path;
+  }
+
+  std::unique_ptr<test::BackgroundCli> start_seeder(const fs::path& file) const {
+    auto args = peer("seeder");
+    args.insert(args.end(), {"share", file.string(), "--serve"});
+    auto seeder = std::make_unique<test::BackgroundCli>(kCli, args, temp_.path() / "seeder.stderr");
+    EXPECT_TRUE(seeder->wait_for_prefix("serving on 127.0.0.1:")) << seeder->err();
+    return seeder;
+  }
+
+  // The client with a fresh home; its downloads go to <temp>/gui-downloads (HOME is the
+  // temp folder, so the user's Downloads folder is there).
+  std::unique_ptr<test::BackgroundCli> start_gui() {
+    commands_path_ = temp_.path() / "gui-commands";
+    EXPECT_EQ(mkfifo(commands_path_.c_str(), 0600), 0);
+    const std::string saved_home = std::getenv("HOME") != nullptr ? std::getenv("HOME") : "";
+    setenv("HOME", temp_.path().c_str(), 1);
+    setenv("XDG_CONFIG_HOME", (temp_.path() / "config").c_str(), 1);
+    setenv("SWARMSHARE_GUI_AUTOMATION", commands_path_.c_str(), 1);
+    setenv("LSAN_OPTIONS", "suppressions=" SWARMSHARE_GUI_LSAN_SUPPRESSIONS, 1);
+    auto gui = std::make_unique<test::BackgroundCli>(kGui, peer("gui"), temp_.path() / "gui.err");
+    setenv("HOME", saved_home.c_str(), 1);
+    unsetenv("XDG_CONFIG_HOME");
+    unsetenv("SWARMSHARE_GUI_AUTOMATION");
+    unsetenv("LSAN_OPTIONS");
+    commands_.open(commands_path_); // blocks until the client opened its end
+    EXPECT_TRUE(gui->wait_for_prefix("automation ready")) << gui->err();
+    return gui;
+  }
+
+  void command(const std::string& line) { commands_ << line << std::endl; }
+
+  // Searches the File ID, downloads the one hit and waits for the question.
+  void download_until_question(test::BackgroundCli& gui, const std::string& file_id) {
+    command("search " + file_id);
+    ASSERT_TRUE(gui.wait_for_prefix("results ")) << gui.err();
+    ASSERT_EQ(gui.lines().back(), "results 1");
+    command("download 0");
+    const auto question = gui.wait_for_prefix("question ");
+    ASSERT_TRUE(question) << gui.err();
+    EXPECT_EQ(*question, "question " + file_id + " holiday-video-2026.bin");
+  }
+
+  test::TempDir temp_;
+  test::TrackerProcess tracker_;
+  fs::path commands_path_;
+  std::ofstream commands_;
+};
+
+TEST_F(GuiDownloadShare, yesSharesTheDownloadAndAnotherPeerGetsItFromTheClientAlone) {
+  const auto file = write_file("holiday-video-2026.bin", 900 * 1024 + 17, 7);
+  auto seeder = start_seeder(file);
+  const std::string file_id = seeder->lines().at(0);
+  auto gui = start_gui();
+
+  download_until_question(*gui, file_id);
+  command("answer yes");
+  const auto told = gui->wait_for_prefix("told ");
+  ASSERT_TRUE(told) << gui->err();
+  EXPECT_EQ(*told, "told File Shared: File downloaded and shared successfully!");
+  EXPECT_TRUE(test::slurp(temp_.path() / "Downloads" / "holiday-video-2026.bin") ==
+              test::slurp(file));
+
+  command("shares");
+  ASSERT_TRUE(gui->wait_for_prefix("shares end")) << gui->err();
+  EXPECT_NE(std::find(gui->lines().begin(), gui->lines().end(),
+                      "share " + file_id + " Active (Downloaded) | holiday-video-2026.bin"),
+            gui->lines().end());
+
+  // The original seeder leaves: the client is the only peer with the file.
+  EXPECT_EQ(seeder->stop(SIGTERM), 0) << seeder->err();
+  auto args = peer("later");
+  args.insert(args.end(), {"get", file_id, "-o", (temp_.path() / "later-files").string(),
+                           "--timeout", "20", "--no-seed"});
+  const fs::path scratch = temp_.path() / "later-run";
+  fs::create_directories(scratch);
+  const auto got = test::run_process(kCli, args, scratch);
+  ASSERT_EQ(got.exit_code, 0) << got.err << got.out;
+  EXPECT_TRUE(test::slurp(temp_.path() / "later-files" / "holiday-video-2026.bin") ==
+              test::slurp(file));
+
+  EXPECT_EQ(gui->stop(SIGTERM), 0) << gui->err();
+}
+
+TEST_F(GuiDownloadShare, noKeepsTheFileUnsharedAndHistoryListsIt) {
+  const auto file = write_file("holiday-video-2026.bin", 300 * 1024 + 5, 8);
+  auto seeder = start_seeder(file);
+  const std::string file_id = seeder->lines().at(0);
+  auto gui = start_gui();
+
+  download_until_question(*gui, file_id);
+  command("answer no");
+  const auto told = gui->wait_for_prefix("told ");
+  ASSERT_TRUE(told) << gui->err() << "\n" << testing::PrintToString(gui->lines());
+  EXPECT_EQ(*told, "told Download Complete: File downloaded successfully!");
+  EXPECT_TRUE(fs::exists(temp_.path() / "Downloads" / "holiday-video-2026.bin"));
+
+  command("shares");
+  ASSERT_TRUE(gui->wait_for_prefix("shares end")) << gui->err();
+  for (const auto& line : gui->lines()) {
+    EXPECT_FALSE(line.starts_with("share ")) << line;
+  }
+  command("history");
+  ASSERT_TRUE(gui->wait_for_prefix("history end")) << gui->err();
+  const auto& lines = gui->lines();
+  EXPECT_NE(std::find(lines.begin(), lines.end(),
+                      "history " + file_id + " share_declined | holiday-video-2026.bin"),
+            lines.end());
+  EXPECT_NE(std::find(lines.begin(), lines.end(),
+                      "history " + file_id + " downloaded | holiday-video-2026.bin"),
+            lines.end());
+
+  EXPECT_EQ(gui->stop(SIGTERM), 0) << gui->err();
+  EXPECT_EQ(seeder->stop(SIGTERM), 0) << seeder->err();
+}
+
+} // namespace
+} // namespace swarmshare
