@@ -47,13 +47,7 @@ protected:
   }
 
   fs::path write_file(const std::string& name, std::size_t size, std::uint32_t seed) const {
-    fs::create_directories(temp_.path() / "files");
-    const auto path = temp_.path() / "files" / name;
-    std::ofstream out(path, std::ios::binary);
-    const auto bytes = test::random_bytes(size, seed);
-    out.write(reinterpret_cast<const char*>(bytes.data()),
-              static_cast<std::streamsize>(bytes.size()));
-    return path;
+    return temp_.write("files/" + name, test::random_bytes(size, seed));
   }
 
   std::unique_ptr<test::BackgroundCli> start_seeder(const fs::path& file) const {

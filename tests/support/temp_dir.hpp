@@ -31,9 +31,11 @@ public:
 
   [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 
+  /// Writes `bytes` to `name` (a path relative to the folder; its parent folders are made).
   std::filesystem::path write(const std::string& name,
                               const std::vector<std::uint8_t>& bytes) const {
     const auto file = path_ / name;
+    std::filesystem::create_directories(file.parent_path());
     std::ofstream out(file, std::ios::binary);
     out.write(reinterpret_cast<const char*>(bytes.data()),
               static_cast<std::streamsize>(bytes.size()));
