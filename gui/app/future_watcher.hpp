@@ -33,21 +33,6 @@ public:
     }
   }
 
-  void when_ready(std::future<void> future, std::function<void()> done) {
-    auto shared = std::make_shared<std::future<void>>(std::move(future));
-    pending_.push_back([shared, done = std::move(done)]() {
-      if (shared->wait_for(std::chrono::seconds{0}) != std::future_status::ready) {
-        return false;
-      }
-      shared->get();
-      done();
-      return true;
-    });
-    if (!timer_.IsRunning()) {
-      timer_.Start(kPollMilliseconds);
-    }
-  }
-
 private:
   static constexpr int kPollMilliseconds = 40;
 
