@@ -72,3 +72,31 @@ TEST(SharedFiles, aFileSharedAgainIsOneRowNotTwo) {
 
 } // namespace
 } // namespace swarmshare::gui
+
+namespace swarmshare::gui {
+namespace {
+
+TEST(SharedFiles, aRenamedShareMovesToItsPlaceAndKeepsItsUploads) {
+  auto moved = testing::make_entry("b.txt", FileSource::shared, LibraryStatus::active);
+  moved.statistics.bytes_uploaded = 2048;
+  SharedFiles files;
+  files.set_library({testing::make_entry("a.txt", FileSource::shared, LibraryStatus::active), moved,
+                     testing::make_entry("c.txt", FileSource::shared, LibraryStatus::active)});
+  client::ShareAdded added;
+  added.file_id = moved.file_id();
+  added.name = "d.txt";
+  added.path = "/elsewhere/d.txt";
+  files.on_share_added(added);
+
+  ASSERT_EQ(files.row_count(), 3U);
+  EXPECT_EQ(files.cell(0, SharedColumn::name), "a.txt");
+  EXPECT_EQ(files.cell(1, SharedColumn::name), "c.txt");
+  EXPECT_EQ(files.cell(2, SharedColumn::name), "d.txt");
+  EXPECT_EQ(files.cell(2, SharedColumn::uploaded), "2.00 KiB");
+  for (std::size_t row = 0; row < files.row_count(); ++row) {
+    EXPECT_EQ(files.find(files.row(row).file_id), row);
+  }
+}
+
+} // namespace
+} // namespace swarmshare::gui

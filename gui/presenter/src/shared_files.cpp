@@ -5,6 +5,14 @@
 #include <algorithm>
 
 namespace swarmshare::gui {
+namespace {
+
+// The list's order: by name, then by File ID (unique, so the order is total).
+bool shown_before(const SharedRow& a, const SharedRow& b) {
+  return a.name != b.name ? a.name < b.name : a.file_id < b.file_id;
+}
+
+} // namespace
 
 std::string status_text(client::FileSource source, client::LibraryStatus status) {
   switch (status) {
@@ -41,20 +49,27 @@ void SharedFiles::set_library(const std::vector<client::LibraryEntry>& entries) 
 }
 
 void SharedFiles::on_share_added(const client::ShareAdded& added) {
-  const auto source =
-      added.downloaded ? client::FileSource::downloaded : client::FileSource::shared;
+  SharedRow row{added.file_id,
+                added.name,
+                added.path,
+                added.size,
+                added.downloaded ? client::FileSource::downloaded : client::FileSource::shared,
+                client::LibraryStatus::active,
+                0,
+                0};
+  // One row moves: take it out and put it back in its place, instead of sorting every row
+  // again (a list of 100,000 shares is sorted on the GUI thread).
+  std::size_t first_moved = rows_.size();
   if (const auto existing = find(added.file_id)) {
-    SharedRow& row = rows_[*existing];
-    row.name = added.name;
-    row.path = added.path;
-    row.size = added.size;
-    row.source = source;
-    row.status = client::LibraryStatus::active;
-  } else {
-    rows_.push_back(SharedRow{added.file_id, added.name, added.path, added.size, source,
-                              client::LibraryStatus::active, 0, 0});
+    row.bytes_uploaded = rows_[*existing].bytes_uploaded;
+    row.peers_served = rows_[*existing].peers_served;
+    rows_.erase(rows_.begin() + static_cast<std::ptrdiff_t>(*existing));
+    first_moved = *existing;
   }
-  sort_and_index();
+  const auto at = std::lower_bound(rows_.begin(), rows_.end(), row, shown_before);
+  first_moved = std::min(first_moved, static_cast<std::size_t>(at - rows_.begin()));
+  rows_.insert(at, std::move(row));
+  index_from(first_moved);
 }
 
 std::string SharedFiles::cell(std::size_t index, SharedColumn column) const {
@@ -79,12 +94,14 @@ std::optional<std::size_t> SharedFiles::find(const core::FileId& file_id) const 
 }
 
 void SharedFiles::sort_and_index() {
-  std::stable_sort(rows_.begin(), rows_.end(), [](const SharedRow& a, const SharedRow& b) {
-    return a.name != b.name ? a.name < b.name : a.file_id < b.file_id;
-  });
+  std::sort(rows_.begin(), rows_.end(), shown_before);
   index_.clear();
-  for (std::size_t i = 0; i < rows_.size(); ++i) {
-    index_.emplace(rows_[i].file_id, i);
+  index_from(0);
+}
+
+void SharedFiles::index_from(std::size_t first) {
+  for (std::size_t i = first; i < rows_.size(); ++i) {
+    index_[rows_[i].file_id] = i;
   }
 }
 

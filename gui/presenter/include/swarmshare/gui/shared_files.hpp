@@ -50,6 +50,8 @@ public:
 
 private:
   void sort_and_index();
+  /// Points the index at rows `first` onwards (after rows moved).
+  void index_from(std::size_t first);
 
   std::vector<SharedRow> rows_;
   std::unordered_map<core::FileId, std::size_t> index_;
