@@ -44,6 +44,35 @@ TEST_F(SessionTest, shareAnnouncesAndIsSearchable) {
   EXPECT_EQ(library.value().front().source, FileSource::shared);
 }
 
+TEST_F(SessionTest, cancelledHashingSharesNothingAndSaysSo) {
+  auto sharer = open("sharer");
+  ASSERT_TRUE(sharer);
+  Events events(*sharer);
+  // Sparse: 4 GiB of zeros take seconds to hash and no time to make.
+  const auto big = dir_.path() / "originals" / "disk-image.raw";
+  std::filesystem::create_directories(big.parent_path());
+  std::ofstream(big, std::ios::binary).close();
+  std::filesystem::resize_file(big, 4ULL << 30U);
+  EXPECT_FALSE(sharer->cancel_hashing(big)); // nothing being hashed yet
+
+  auto sharing = sharer->share(big);
+  const auto started = events.wait_for<HashProgressed>(
+      [](const HashProgressed& progress) { return progress.bytes_done > 0; });
+  ASSERT_TRUE(started);
+  ASSERT_LT(started->bytes_done, started->bytes_total) << "hashed before it could be cancelled";
+  EXPECT_TRUE(sharer->cancel_hashing(big));
+
+  const auto shared = sharing.get();
+  ASSERT_FALSE(shared);
+  EXPECT_EQ(shared.error(), make_error_code(core::Errc::cancelled));
+  EXPECT_FALSE(sharer->cancel_hashing(big)); // no longer being hashed
+  const auto library = sharer->library().get();
+  ASSERT_TRUE(library);
+  EXPECT_TRUE(library.value().empty());
+  EXPECT_TRUE(events.wait_for<LogLine>(
+      [](const LogLine& line) { return line.text.find("cancelled") != std::string::npos; }));
+}
+
 TEST_F(SessionTest, downloadThenShareThenTheOriginalLeavesAndAThirdPeerCompletes) {
   const auto original = make_file("ubuntu-24.04.iso", 2 * 1024 * 1024 + 4321);
   auto first = open("first");

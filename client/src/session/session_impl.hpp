@@ -28,6 +28,7 @@
 
 #include <map>
 #include <mutex>
+#include <stop_token>
 #include <thread>
 
 namespace swarmshare::client {
@@ -210,6 +211,11 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
   // Rates for the statistics tick.
   std::uint64_t last_uploaded_total = 0;
   std::uint64_t last_downloaded_total = 0;
+
+  /// Files being hashed for a share, each with the switch that cancels its hashing; any
+  /// thread may cancel (Session::cancel_hashing).
+  std::mutex hashing_mutex;
+  std::map<std::filesystem::path, std::stop_source> hashing;
 
   std::mutex events_mutex;
   std::vector<Event> events;

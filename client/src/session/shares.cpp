@@ -200,20 +200,37 @@ Session::Impl::share_async(std::filesystem::path path, bool listed, bool announc
     // On a disk thread; an optional because co_spawn's result must be default-constructible.
     // A named job, not a lambda temporary inside the co_await: g++ 12 destroys such a
     // temporary twice when the coroutine suspends.
-    auto hash_job = [this, path]() -> asio::awaitable<std::optional<core::Result<core::Manifest>>> {
+    std::stop_source cancel;
+    {
+      const std::lock_guard hashing_lock(hashing_mutex);
+      hashing[path] = cancel;
+    }
+    auto hash_job = [this, path, stop = cancel.get_token()]()
+        -> asio::awaitable<std::optional<core::Result<core::Manifest>>> {
       core::HashOptions hash_options;
       hash_options.workers = 2;
+      hash_options.stop = stop;
       hash_options.on_progress = [this, path](const core::HashProgress& progress) {
         emit(HashProgressed{path, progress.bytes_done, progress.bytes_total});
       };
       co_return core::hash_file(path, hash_options);
     };
     auto hashed = co_await asio::co_spawn(disk, std::move(hash_job), asio::use_awaitable);
+    {
+      const std::lock_guard hashing_lock(hashing_mutex);
+      if (const auto found = hashing.find(path);
+          found != hashing.end() && found->second.get_token() == cancel.get_token()) {
+        hashing.erase(found);
+      }
+    }
     if (!hashed) {
       co_return make_error_code(core::Errc::cancelled);
     }
     auto& manifest = *hashed;
     if (!manifest) {
+      if (manifest.error() == core::Errc::cancelled) {
+        log(LogLevel::info, "Hashing of " + path.string() + " cancelled; it is not shared");
+      }
       co_return manifest.error();
     }
     auto after = stamp_of(path);
@@ -339,6 +356,14 @@ std::future<T> spawn_to_future(Session::Impl& impl, asio::awaitable<T> work) {
 }
 
 } // namespace
+
+bool Session::cancel_hashing(const std::filesystem::path& path) {
+  std::error_code error;
+  const auto normal = std::filesystem::absolute(path, error).lexically_normal();
+  const std::lock_guard lock(impl_->hashing_mutex);
+  const auto found = impl_->hashing.find(normal);
+  return found != impl_->hashing.end() && found->second.request_stop();
+}
 
 std::future<core::Result<ShareResult>> Session::share(std::filesystem::path path, bool listed,
                                                       bool announce) {

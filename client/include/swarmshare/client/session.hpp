@@ -146,6 +146,10 @@ public:
   /// not hashed again.
   [[nodiscard]] std::future<core::Result<ShareResult>>
   share(std::filesystem::path path, bool listed = true, bool announce = true);
+  /// Stops the hashing of `path` that a share() started; that share then completes with
+  /// core::Errc::cancelled and nothing enters the library. Any thread. Returns false when
+  /// `path` is not being hashed (not yet, or no longer).
+  bool cancel_hashing(const std::filesystem::path& path);
   [[nodiscard]] std::future<core::Status> unshare(core::FileId file_id);
   /// Starts (or resumes) a download; DownloadStarted, then progress, then DownloadCompleted
   /// or DownloadFailed. While max_active_downloads downloads are active it waits in the
