@@ -4,63 +4,17 @@
 #include "exit_codes.hpp"
 #include "progress_line.hpp"
 #include "session_runner.hpp"
-
-#include "swarmshare/core/asio_endpoint.hpp"
-#include "swarmshare/core/share_link.hpp"
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/udp.hpp>
+#include "share_link_text.hpp"
 
 #include <iostream>
 
 namespace swarmshare::cli {
-namespace {
-
-namespace asio = boost::asio;
-
-// The address other machines would reach us at when the peer server listens on every
-// address: the source address of the route to the outside. Connecting a UDP socket sends
-// nothing; it only picks the route. Empty when there is none (no network).
-std::optional<core::Endpoint> routable_endpoint(const core::Endpoint& listening) {
-  const auto asio_endpoint = core::to_asio(listening);
-  if (!asio_endpoint.address().is_unspecified()) {
-    return listening;
-  }
-  asio::io_context io;
-  asio::ip::udp::socket socket(io);
-  boost::system::error_code error;
-  // A documentation address (RFC 5737 / RFC 3849): routed like any other, never answered.
-  const bool v4 = asio_endpoint.address().is_v4();
-  const auto probe = asio::ip::make_address(v4 ? "192.0.2.1" : "2001:db8::1", error);
-  socket.connect(asio::ip::udp::endpoint(probe, 9), error);
-  if (error) {
-    return std::nullopt;
-  }
-  const auto local = socket.local_endpoint(error);
-  if (error || local.address().is_loopback() || local.address().is_unspecified()) {
-    return std::nullopt;
-  }
-  return core::from_asio(asio::ip::tcp::endpoint(local.address(), listening.port()));
-}
-
-} // namespace
 
 std::string share_link_for(const client::ShareResult& share, const GlobalOptions& global,
                            client::Session* serving) {
-  core::ShareLink link;
-  link.file_id = share.file_id;
-  link.name = share.name;
-  link.size = share.size;
-  if (const auto address = global.tracker_address()) {
-    link.tracker = address->to_string();
-  }
-  if (serving != nullptr) {
-    if (const auto endpoint = routable_endpoint(serving->peer_endpoint())) {
-      link.peers.push_back(
-          core::ShareLinkPeer{core::PeerKey{serving->peer_id().bytes()}, *endpoint});
-    }
-  }
-  return link.to_string();
+  const auto address = global.tracker_address();
+  return share_link_text(share.file_id, share.name, share.size,
+                         address ? std::optional(address->to_string()) : std::nullopt, serving);
 }
 
 void ShareCommand::add_to(CLI::App& app) {
