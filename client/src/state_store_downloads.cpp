@@ -326,6 +326,22 @@ core::Result<std::int64_t> StateStore::add_history(const HistoryEntry& entry) {
   return id;
 }
 
+namespace {
+
+core::Result<HistoryEntry> read_history_row(const Statement& r) {
+  auto file_id = read_file_id(r, 2);
+  auto size = read_count(r, 4);
+  auto outcome = from_string<HistoryOutcome>(r.column_text(6));
+  if (!file_id || !size || !outcome) {
+    return StateErrc::unreadable_row;
+  }
+  return HistoryEntry{
+      r.column_int64(0), read_time(r, 1), file_id.value(), std::string{r.column_text(3)},
+      size.value(),      read_path(r, 5), outcome.value(), std::string{r.column_text(7)}};
+}
+
+} // namespace
+
 core::Result<std::vector<HistoryEntry>> StateStore::history(std::size_t limit,
                                                             std::optional<std::int64_t> before_id) {
   const std::lock_guard lock(impl_->mutex);
@@ -337,18 +353,26 @@ core::Result<std::vector<HistoryEntry>> StateStore::history(std::size_t limit,
   if (!rows) {
     return rows.error();
   }
-  return read_all<HistoryEntry>(
-      *rows.value(), [](const Statement& r) -> core::Result<HistoryEntry> {
-        auto file_id = read_file_id(r, 2);
-        auto size = read_count(r, 4);
-        auto outcome = from_string<HistoryOutcome>(r.column_text(6));
-        if (!file_id || !size || !outcome) {
-          return StateErrc::unreadable_row;
-        }
-        return HistoryEntry{
-            r.column_int64(0), read_time(r, 1), file_id.value(), std::string{r.column_text(3)},
-            size.value(),      read_path(r, 5), outcome.value(), std::string{r.column_text(7)}};
-      });
+  return read_all<HistoryEntry>(*rows.value(), read_history_row);
+}
+
+core::Result<std::optional<HistoryEntry>> StateStore::last_download(const core::FileId& file_id) {
+  const std::lock_guard lock(impl_->mutex);
+  auto rows = query(impl_->db,
+                    "SELECT line_key, at, file_id, name, size, path, outcome, reason FROM history "
+                    "WHERE file_id = ?1 AND outcome = ?2 ORDER BY line_key DESC LIMIT 1",
+                    file_id, HistoryOutcome::downloaded);
+  if (!rows) {
+    return rows.error();
+  }
+  auto found = read_all<HistoryEntry>(*rows.value(), read_history_row);
+  if (!found) {
+    return found.error();
+  }
+  if (found.value().empty()) {
+    return std::optional<HistoryEntry>{};
+  }
+  return std::optional<HistoryEntry>{std::move(found.value().front())};
 }
 
 core::Result<std::uint64_t> StateStore::history_count() {

@@ -472,6 +472,32 @@ TEST_F(StateStoreTest, historyComesNewestFirstInPagesThatNewLinesDoNotShift) {
   EXPECT_EQ(store().history(1).value()[0].name, "newest");
 }
 
+TEST_F(StateStoreTest, lastDownloadIsTheNewestDownloadedLineOfThatFileOnly) {
+  const auto wanted = make_manifest("wanted").file_id();
+  const auto other = make_manifest("other").file_id();
+  const auto add = [this](const core::FileId& id, HistoryOutcome outcome, int when,
+                          const std::string& path) {
+    HistoryEntry line;
+    line.at = at(when);
+    line.file_id = id;
+    line.name = "wanted.bin";
+    line.path = path;
+    line.outcome = outcome;
+    ASSERT_TRUE(store().add_history(line));
+  };
+  EXPECT_FALSE(store().last_download(wanted).value().has_value());
+  add(wanted, HistoryOutcome::failed, 1, "/failed");
+  EXPECT_FALSE(store().last_download(wanted).value().has_value()); // a failure is no download
+  add(wanted, HistoryOutcome::downloaded, 2, "/first");
+  add(wanted, HistoryOutcome::downloaded, 3, "/second");
+  add(wanted, HistoryOutcome::shared, 4, "/shared");
+  add(other, HistoryOutcome::downloaded, 5, "/other");
+  const auto last = store().last_download(wanted).value();
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->path, "/second");
+  EXPECT_EQ(last->at, at(3));
+}
+
 // Statistics
 
 TEST_F(StateStoreTest, countersAddUpPerFileAndInTotalWithTheRatio) {

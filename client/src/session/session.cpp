@@ -483,6 +483,12 @@ std::future<core::Result<std::vector<LibraryEntry>>> Session::library() {
       *impl_, [impl = impl_] { return impl->state.library(); });
 }
 
+std::future<core::Result<std::optional<HistoryEntry>>>
+Session::last_download(core::FileId file_id) {
+  return on_network<core::Result<std::optional<HistoryEntry>>>(
+      *impl_, [impl = impl_, file_id]() { return impl->state.last_download(file_id); });
+}
+
 std::future<core::Result<std::vector<HistoryEntry>>> Session::history(std::uint32_t limit,
                                                                       std::uint32_t offset) {
   return on_network<core::Result<std::vector<HistoryEntry>>>(

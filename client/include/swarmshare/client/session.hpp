@@ -198,6 +198,10 @@ public:
   [[nodiscard]] std::future<core::Result<std::vector<HistoryEntry>>> history(std::uint32_t limit,
                                                                              std::uint32_t offset);
   [[nodiscard]] std::future<core::Result<Totals>> totals();
+  /// The newest completed download of `file_id` (for "you downloaded this already"); none
+  /// when it was never downloaded.
+  [[nodiscard]] std::future<core::Result<std::optional<HistoryEntry>>>
+  last_download(core::FileId file_id);
 
   /// Says goodbye to every peer, unannounces every share from the registries (each within
   /// the tracker timeout) and stops the network. Call before destruction for a clean end.

@@ -237,6 +237,9 @@ public:
   [[nodiscard]] core::Result<std::vector<HistoryEntry>>
   history(std::size_t limit, std::optional<std::int64_t> before_id = std::nullopt);
   [[nodiscard]] core::Result<std::uint64_t> history_count();
+  /// The newest "downloaded" line of `file_id`; none when it was never downloaded.
+  [[nodiscard]] core::Result<std::optional<HistoryEntry>>
+  last_download(const core::FileId& file_id);
 
   // Statistics. The file's counter moves when the file is in the library; the total moves
   // always (an upload of a file unshared meanwhile still happened).
