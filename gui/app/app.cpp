@@ -3,6 +3,7 @@
 #include "app.hpp"
 
 #include "main_window.hpp"
+#include "share_link_text.hpp"
 #include "swarmshare/client/error.hpp"
 #include "swarmshare/client/home_lock.hpp"
 
@@ -15,18 +16,60 @@
 #include <thread>
 
 namespace swarmshare::gui {
+namespace {
+
+// The tracker a share link names: the one we use, as other machines reach it. A tracker on
+// this computer (ours, or another copy's) is named by this computer's network address.
+std::optional<std::string> tracker_for_links(const cli::GlobalOptions& global) {
+  auto address = global.tracker_address();
+  if (!address) {
+    return std::nullopt;
+  }
+  const bool on_this_computer =
+      address->host == "localhost" || address->host == "::1" || address->host.starts_with("127.");
+  if (!on_this_computer) {
+    return address->to_string();
+  }
+  const auto reachable = cli::routable_endpoint(core::Endpoint::ipv4({0, 0, 0, 0}, address->port));
+  if (!reachable) {
+    return std::nullopt; // no network: a link with our loopback address helps nobody
+  }
+  const std::string text = reachable->to_string();
+  address->host = text.substr(0, text.rfind(':'));
+  return address->to_string();
+}
+
+} // namespace
 
 bool SwarmshareApp::OnInit() {
   SetAppName("Swarmshare");
-  auto session = client::Session::open(options_);
-  if (!session) {
-    wxMessageBox(wxString::FromUTF8("Swarmshare could not start: " + session.error().message()),
-                 "Swarmshare", wxOK | wxICON_ERROR);
+  const auto fail = [this](const std::string& why) {
+    std::cerr << "swarmshare: " << why << "\n";
+    wxMessageBox(wxString::FromUTF8("Swarmshare could not start: " + why), "Swarmshare",
+                 wxOK | wxICON_ERROR);
     exit_status_ = 1;
     return false;
+  };
+  config_ = std::make_unique<GuiConfig>(home_);
+  const auto plan = apply_network_settings(config_->network(), global_);
+  if (plan.run) {
+    start_embedded_tracker(plan.port);
+  }
+  auto options = global_.session_options();
+  if (!options) {
+    return fail(options.error().message());
+  }
+  options.value().program = "swarmshare";
+  auto session = client::Session::open(options.value());
+  if (!session) {
+    return fail(session.error().message());
   }
   session_ = std::move(session).value();
-  window_ = new MainWindow(*session_, options_);
+  window_ = new MainWindow(*session_, options.value(), *config_);
+  for (const auto& note : startup_notes_) {
+    window_->note(note);
+  }
+  window_->set_link_tracker(tracker_for_links(global_));
   window_->Show();
   // The window is gone once closed; events still queued for it are dropped.
   window_->Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent& event) {
@@ -56,6 +99,32 @@ bool SwarmshareApp::OnInit() {
     start_automation(commands);
   }
   return true;
+}
+
+void SwarmshareApp::start_embedded_tracker(std::uint16_t port) {
+  const core::Endpoint listen = tracker_listen_.value_or(core::Endpoint::ipv4({0, 0, 0, 0}, port));
+  auto started = EmbeddedTracker::start(home_ / "tracker", listen);
+  if (started) {
+    tracker_ = std::move(started).value();
+    const auto& local = tracker_->local_endpoint();
+    use_local_tracker(global_, local.port(), tracker_->peer_id());
+    // Tests and scripts wait for this line.
+    std::cout << "embedded tracker listening on " << local.to_string() << std::endl;
+    startup_notes_.push_back("Running a tracker on this computer at " + local.to_string() +
+                             " (tracker ID " + tracker_->peer_id() +
+                             "); others on this network can use it as its address.");
+    return;
+  }
+  const auto error = started.error();
+  if (error == std::errc::address_in_use) {
+    // Most likely another copy of Swarmshare on this computer runs it: share that one.
+    use_local_tracker(global_, listen.port(), "");
+    startup_notes_.push_back("Port " + std::to_string(listen.port()) +
+                             " is taken: using the tracker already running on this computer.");
+    return;
+  }
+  startup_notes_.push_back("Could not run a tracker on this computer (" + listen.to_string() +
+                           "): " + error.message() + ". LAN discovery and the DHT still work.");
 }
 
 void SwarmshareApp::start_automation(const std::string& commands_path) {
@@ -97,6 +166,7 @@ int SwarmshareApp::OnExit() {
     session_->shutdown().wait();
     session_.reset();
   }
+  tracker_.reset(); // after the session said goodbye to it
   return wxApp::OnExit();
 }
 

@@ -2,14 +2,20 @@
 // The desktop client's wxApp: opens the engine, shows the main window, and carries engine
 // events to it. The engine's notify hook runs on engine threads; it only queues a drain
 // on the GUI thread (CallAfter), which takes the events and hands them to the window.
+#include "embedded_tracker.hpp"
+#include "global_options.hpp"
+#include "gui_config.hpp"
 #include "swarmshare/client/session.hpp"
 
 #include <wx/app.h>
 #include <wx/timer.h>
 
 #include <atomic>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace swarmshare::gui {
 
@@ -17,7 +23,12 @@ class MainWindow;
 
 class SwarmshareApp : public wxApp {
 public:
-  explicit SwarmshareApp(client::SessionOptions options) : options_(std::move(options)) {}
+  /// `home`: the data directory the options name. `tracker_listen`: where the embedded
+  /// tracker listens instead of every interface at the configured port (tests: 127.0.0.1:0).
+  SwarmshareApp(cli::GlobalOptions options, std::filesystem::path home,
+                std::optional<core::Endpoint> tracker_listen)
+      : global_(std::move(options)), home_(std::move(home)),
+        tracker_listen_(std::move(tracker_listen)) {}
 
   bool OnInit() override;
   int OnExit() override;
@@ -31,8 +42,16 @@ public:
 private:
   void drain_events();
   void start_automation(const std::string& commands_path);
+  /// Runs the embedded tracker and points global_ at it (or at the copy of the client that
+  /// already holds the port); what happened goes to startup_notes_ for the status log.
+  void start_embedded_tracker(std::uint16_t port);
 
-  client::SessionOptions options_;
+  cli::GlobalOptions global_;
+  std::filesystem::path home_;
+  std::optional<core::Endpoint> tracker_listen_;
+  std::unique_ptr<GuiConfig> config_;
+  std::unique_ptr<EmbeddedTracker> tracker_;
+  std::vector<std::string> startup_notes_;
   std::unique_ptr<client::Session> session_;
   MainWindow* window_ = nullptr; // owned by wx
   wxTimer screenshot_timer_;

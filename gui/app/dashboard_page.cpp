@@ -2,6 +2,7 @@
 
 #include "dashboard_page.hpp"
 
+#include "charts.hpp"
 #include "health_colour.hpp"
 #include "swarmshare/gui/registry_health.hpp"
 #include "swarmshare/gui/text.hpp"
@@ -26,6 +27,8 @@ DashboardPage::DashboardPage(wxWindow* parent, const client::SessionOptions& opt
     return line;
   };
   add_heading("Transfers");
+  graph_ = new SpeedGraph(this);
+  sizer->Add(graph_, 1, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 6);
   speeds_ = add_line();
   totals_ = add_line();
   transfers_ = add_line();
@@ -35,13 +38,16 @@ DashboardPage::DashboardPage(wxWindow* parent, const client::SessionOptions& opt
   lan_ = add_line();
   SetSizer(sizer);
 
-  on_tick({});
+  on_tick({}); // the first point of the graph: nothing moves yet
   client::RegistryHealthChanged unknown;
   unknown.tracker_configured = options.tracker.has_value();
   on_registry_health(unknown);
 }
 
+std::size_t DashboardPage::graph_samples() const { return graph_->history().samples().size(); }
+
 void DashboardPage::on_tick(const client::StatisticsTick& tick) {
+  graph_->add({tick.download_rate, tick.upload_rate});
   speeds_->SetLabel(wxString::FromUTF8("Download " + format_rate(tick.download_rate) +
                                        "    Upload " + format_rate(tick.upload_rate)));
   totals_->SetLabel(wxString::FromUTF8("Downloaded " + format_bytes(tick.bytes_downloaded) +

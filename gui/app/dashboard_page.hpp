@@ -10,6 +10,8 @@ class wxStaticText;
 
 namespace swarmshare::gui {
 
+class SpeedGraph;
+
 class DashboardPage : public wxPanel {
 public:
   DashboardPage(wxWindow* parent, const client::SessionOptions& options);
@@ -17,7 +19,11 @@ public:
   void on_tick(const client::StatisticsTick& tick);
   void on_registry_health(const client::RegistryHealthChanged& changed);
 
+  /// How many samples the speed graph holds (automation).
+  [[nodiscard]] std::size_t graph_samples() const;
+
 private:
+  SpeedGraph* graph_ = nullptr;
   wxStaticText* speeds_ = nullptr;
   wxStaticText* totals_ = nullptr;
   wxStaticText* transfers_ = nullptr;

@@ -2,12 +2,15 @@
 
 #include "download_page.hpp"
 
+#include "charts.hpp"
+#include "swarmshare/gui/share_questions.hpp"
 #include "swarmshare/gui/text.hpp"
 
 #include <wx/button.h>
 #include <wx/listctrl.h>
 #include <wx/msgdlg.h>
 #include <wx/sizer.h>
+#include <wx/stattext.h>
 #include <wx/stdpaths.h>
 #include <wx/textctrl.h>
 #include <wx/utils.h>
@@ -44,8 +47,9 @@ std::filesystem::path default_download_folder() {
 
 } // namespace
 
-DownloadPage::DownloadPage(wxWindow* parent, client::Session& session, FutureWatcher& futures)
-    : wxPanel(parent), session_(session), futures_(futures) {
+DownloadPage::DownloadPage(wxWindow* parent, client::Session& session, FutureWatcher& futures,
+                           Notices& notices)
+    : wxPanel(parent), session_(session), futures_(futures), notices_(notices) {
   auto* sizer = new wxBoxSizer(wxVERTICAL);
   auto* search = new wxBoxSizer(wxHORIZONTAL);
   query_ = new wxTextCtrl(this, wxID_ANY, "", wxDefaultPosition, wxDefaultSize, wxTE_PROCESS_ENTER);
@@ -56,7 +60,7 @@ DownloadPage::DownloadPage(wxWindow* parent, client::Session& session, FutureWat
   sizer->Add(search, 0, wxEXPAND);
 
   results_ = new wxListCtrl(this, wxID_ANY, wxDefaultPosition, wxDefaultSize,
-                            wxLC_REPORT | wxLC_SINGLE_SEL);
+                            wxLC_REPORT | wxLC_SINGLE_SEL, wxDefaultValidator, "search-results");
   results_->AppendColumn("Name", wxLIST_FORMAT_LEFT, 300);
   results_->AppendColumn("Size", wxLIST_FORMAT_RIGHT, 90);
   results_->AppendColumn("Seeders", wxLIST_FORMAT_RIGHT, 70);
@@ -67,7 +71,7 @@ DownloadPage::DownloadPage(wxWindow* parent, client::Session& session, FutureWat
   sizer->Add(download, 0, wxALL, 6);
 
   downloads_ = new wxListCtrl(this, wxID_ANY, wxDefaultPosition, wxDefaultSize,
-                              wxLC_REPORT | wxLC_SINGLE_SEL);
+                              wxLC_REPORT | wxLC_SINGLE_SEL, wxDefaultValidator, "downloads");
   downloads_->AppendColumn("Name", wxLIST_FORMAT_LEFT, 260);
   downloads_->AppendColumn("Progress", wxLIST_FORMAT_RIGHT, 80);
   downloads_->AppendColumn("Speed", wxLIST_FORMAT_RIGHT, 100);
@@ -75,6 +79,12 @@ DownloadPage::DownloadPage(wxWindow* parent, client::Session& session, FutureWat
   downloads_->AppendColumn("Peers", wxLIST_FORMAT_RIGHT, 60);
   downloads_->AppendColumn("State", wxLIST_FORMAT_LEFT, 140);
   sizer->Add(downloads_, 1, wxEXPAND | wxLEFT | wxRIGHT, 6);
+  auto* chunks = new wxBoxSizer(wxHORIZONTAL);
+  chunks->Add(new wxStaticText(this, wxID_ANY, "Chunks of the selected download:"), 0,
+              wxALIGN_CENTER_VERTICAL | wxRIGHT, 6);
+  chunk_bar_ = new ChunkBar(this);
+  chunks->Add(chunk_bar_, 1, wxALIGN_CENTER_VERTICAL);
+  sizer->Add(chunks, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 6);
   auto* actions = new wxBoxSizer(wxHORIZONTAL);
   auto* pause = new wxButton(this, wxID_ANY, "Pause");
   auto* resume = new wxButton(this, wxID_ANY, "Resume");
@@ -89,6 +99,8 @@ DownloadPage::DownloadPage(wxWindow* parent, client::Session& session, FutureWat
   query_->Bind(wxEVT_TEXT_ENTER, [this](wxCommandEvent&) { on_search(); });
   download->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { on_download(); });
   results_->Bind(wxEVT_LIST_ITEM_ACTIVATED, [this](wxListEvent&) { on_download(); });
+  downloads_->Bind(wxEVT_LIST_ITEM_SELECTED, [this](wxListEvent&) { show_chunks(); });
+  downloads_->Bind(wxEVT_LIST_ITEM_DESELECTED, [this](wxListEvent&) { show_chunks(); });
   pause->Bind(wxEVT_BUTTON,
               [this](wxCommandEvent&) { on_selected_download(&client::Session::pause); });
   resume->Bind(wxEVT_BUTTON,
@@ -107,8 +119,8 @@ void DownloadPage::on_search() {
   futures_.when_ready<core::Result<std::vector<core::SearchHit>>>(
       session_.search(text), [this](core::Result<std::vector<core::SearchHit>> found) {
         if (!found) {
-          wxMessageBox(wxString::FromUTF8("Search failed: " + found.error().message()),
-                       "Download Files", wxOK | wxICON_ERROR, this);
+          notices_.tell("Download Files", "Search failed: " + found.error().message(),
+                        wxICON_ERROR);
           return;
         }
         hits_ = std::move(found).value();
@@ -135,6 +147,26 @@ void DownloadPage::on_download() {
     return;
   }
   const core::SearchHit hit = hits_[static_cast<std::size_t>(selected)];
+  // Downloaded before: say when and where, and download again only when the user says so.
+  futures_.when_ready<core::Result<std::optional<client::HistoryEntry>>>(
+      session_.last_download(hit.file_id),
+      [this, hit](core::Result<std::optional<client::HistoryEntry>> last) {
+        if (!last || !last.value()) {
+          start_download(hit);
+          return;
+        }
+        std::error_code ignored;
+        const bool still_there = std::filesystem::exists(last.value()->path, ignored);
+        notices_.ask(redownload_title(), redownload_text(*last.value(), still_there),
+                     [this, hit](bool again) {
+                       if (again) {
+                         start_download(hit);
+                       }
+                     });
+      });
+}
+
+void DownloadPage::start_download(const core::SearchHit& hit) {
   client::DownloadCommand command;
   command.file_id = hit.file_id;
   command.folder = download_folder_.value_or(default_download_folder());
@@ -172,8 +204,7 @@ void DownloadPage::on_selected_download(
   const core::FileId file_id = download_order_[static_cast<std::size_t>(selected)];
   futures_.when_ready<core::Status>((session_.*command)(file_id), [this](core::Status done) {
     if (!done) {
-      wxMessageBox(wxString::FromUTF8(done.error().message()), "Download Files",
-                   wxOK | wxICON_ERROR, this);
+      notices_.tell("Download Files", done.error().message(), wxICON_ERROR);
     }
   });
 }
@@ -193,6 +224,7 @@ void DownloadPage::on_progress(const client::DownloadProgressed& progress) {
   row.progress = progress.progress;
   row.state = std::string(transfer::to_string(progress.progress.state));
   show(progress.file_id);
+  show_chunks();
 }
 
 void DownloadPage::on_completed(const client::DownloadCompleted& completed) {
@@ -201,13 +233,25 @@ void DownloadPage::on_completed(const client::DownloadCompleted& completed) {
   row.progress.verified_bytes = completed.size;
   row.progress.total_bytes = completed.size;
   row.progress.download_rate = 0;
+  std::fill(row.progress.chunk_states.begin(), row.progress.chunk_states.end(), 2);
   row.state = "completed";
   show(completed.file_id);
+  show_chunks();
 }
 
 void DownloadPage::on_failed(const client::DownloadFailed& failed) {
   download_rows_[failed.file_id].state = "failed: " + failed.error.message();
   show(failed.file_id);
+}
+
+void DownloadPage::show_chunks() {
+  const long selected = selected_item(downloads_);
+  if (selected < 0 || static_cast<std::size_t>(selected) >= download_order_.size()) {
+    chunk_bar_->show({});
+    return;
+  }
+  const auto& shown = download_rows_[download_order_[static_cast<std::size_t>(selected)]];
+  chunk_bar_->show(shown.progress.chunk_states);
 }
 
 long DownloadPage::row_of(const core::FileId& file_id) {

@@ -3,6 +3,7 @@
 // found, Download; the active downloads with progress, speed, time left and peers; pause,
 // resume, cancel.
 #include "future_watcher.hpp"
+#include "notices.hpp"
 #include "swarmshare/client/events.hpp"
 #include "swarmshare/client/session.hpp"
 
@@ -20,9 +21,12 @@ class wxTextCtrl;
 
 namespace swarmshare::gui {
 
+class ChunkBar;
+
 class DownloadPage : public wxPanel {
 public:
-  DownloadPage(wxWindow* parent, client::Session& session, FutureWatcher& futures);
+  DownloadPage(wxWindow* parent, client::Session& session, FutureWatcher& futures,
+               Notices& notices);
 
   void on_started(const client::DownloadStarted& started);
   void on_queued(const client::DownloadQueued& queued);
@@ -50,12 +54,17 @@ private:
 
   void on_search();
   void on_download();
+  /// Starts the download of `hit` (after the warning, when it was downloaded before).
+  void start_download(const core::SearchHit& hit);
+  void show_chunks();
   void on_selected_download(std::future<core::Status> (client::Session::*command)(core::FileId));
   [[nodiscard]] long row_of(const core::FileId& file_id);
   void show(const core::FileId& file_id);
 
   client::Session& session_;
   FutureWatcher& futures_;
+  Notices& notices_;
+  ChunkBar* chunk_bar_ = nullptr;
   wxTextCtrl* query_ = nullptr;
   wxListCtrl* results_ = nullptr;
   wxListCtrl* downloads_ = nullptr;

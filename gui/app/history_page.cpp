@@ -29,11 +29,12 @@ std::string outcome_text(const client::HistoryEntry& entry) {
 
 } // namespace
 
-HistoryPage::HistoryPage(wxWindow* parent, client::Session& session, FutureWatcher& futures)
-    : wxPanel(parent), session_(session), futures_(futures) {
+HistoryPage::HistoryPage(wxWindow* parent, client::Session& session, FutureWatcher& futures,
+                         Notices& notices)
+    : wxPanel(parent), session_(session), futures_(futures), notices_(notices) {
   auto* sizer = new wxBoxSizer(wxVERTICAL);
   list_ = new wxListCtrl(this, wxID_ANY, wxDefaultPosition, wxDefaultSize,
-                         wxLC_REPORT | wxLC_SINGLE_SEL);
+                         wxLC_REPORT | wxLC_SINGLE_SEL, wxDefaultValidator, "history");
   list_->AppendColumn("Date", wxLIST_FORMAT_LEFT, 140);
   list_->AppendColumn("Name", wxLIST_FORMAT_LEFT, 280);
   list_->AppendColumn("Size", wxLIST_FORMAT_RIGHT, 90);
@@ -83,9 +84,9 @@ void HistoryPage::on_share() {
   futures_.when_ready<core::Result<client::ShareResult>>(
       session_.share(entry.path), [this, entry](core::Result<client::ShareResult> result) {
         if (!result) {
-          wxMessageBox(wxString::FromUTF8("Could not share " + entry.path.string() + ": " +
-                                          result.error().message()),
-                       "History", wxOK | wxICON_ERROR, this);
+          notices_.tell("History",
+                        "Could not share " + entry.path.string() + ": " + result.error().message(),
+                        wxICON_ERROR);
         }
         refresh();
       });

@@ -2,6 +2,7 @@
 // History: every download and share with date, size and outcome; "Share" for a downloaded
 // file that is not shared (no re-hash while the file is unchanged).
 #include "future_watcher.hpp"
+#include "notices.hpp"
 #include "swarmshare/client/session.hpp"
 
 #include <wx/panel.h>
@@ -15,7 +16,7 @@ namespace swarmshare::gui {
 
 class HistoryPage : public wxPanel {
 public:
-  HistoryPage(wxWindow* parent, client::Session& session, FutureWatcher& futures);
+  HistoryPage(wxWindow* parent, client::Session& session, FutureWatcher& futures, Notices& notices);
 
   /// Reads the newest entries again; `then` runs once they are shown.
   void refresh(std::function<void(const std::vector<client::HistoryEntry>&)> then = {});
@@ -25,6 +26,7 @@ private:
 
   client::Session& session_;
   FutureWatcher& futures_;
+  Notices& notices_;
   wxListCtrl* list_ = nullptr;
   std::vector<client::HistoryEntry> entries_;
 };

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <wx/init.h>
 
+#include <charconv>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -70,6 +71,26 @@ private:
   std::thread thread_;
 };
 
+// ADDRESS:PORT, port 0 allowed (a free one is picked).
+std::optional<swarmshare::core::Endpoint> parse_tracker_listen(std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::string_view address = text.substr(0, colon);
+  if (address.size() >= 2 && address.front() == '[' && address.back() == ']') {
+    address = address.substr(1, address.size() - 2);
+  }
+  std::uint16_t port = 0;
+  const auto digits = text.substr(colon + 1);
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  auto bound = swarmshare::cli::parse_listen_address(address);
+  if (error != std::errc{} || end != digits.data() + digits.size() || !bound) {
+    return std::nullopt;
+  }
+  return bound.value().with_port(port);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -78,6 +99,13 @@ int main(int argc, char** argv) {
                         "that has it.",
                         "swarmshare"};
   global.add_to(command_line);
+  std::optional<std::string> tracker_listen;
+  // Hidden: for tests, which must bind 127.0.0.1 only; users set the port in Settings.
+  command_line
+      .add_option("--tracker-listen", tracker_listen,
+                  "Address and port of the embedded tracker instead of every interface")
+      ->type_name("ADDR:PORT")
+      ->group("");
   command_line.set_version_flag("--version", "swarmshare " SWARMSHARE_VERSION);
   CLI11_PARSE(command_line, argc, argv);
 
@@ -86,15 +114,24 @@ int main(int argc, char** argv) {
                  "not set). On this machine use swarmshare-cli (swarmshare-cli --help).\n";
     return 1;
   }
-  auto options = global.session_options();
-  if (!options) {
-    std::cerr << "swarmshare: " << options.error().message() << "\n";
+  auto home = global.data_dir();
+  if (!home) {
+    std::cerr << "swarmshare: " << home.error().message() << "\n";
     return 1;
   }
-  options.value().program = "swarmshare";
+  std::optional<swarmshare::core::Endpoint> tracker_endpoint;
+  if (tracker_listen) {
+    tracker_endpoint = parse_tracker_listen(*tracker_listen);
+    if (!tracker_endpoint) {
+      std::cerr << "swarmshare: --tracker-listen " << *tracker_listen
+                << ": expected ADDRESS:PORT (port 0: any free port)\n";
+      return 1;
+    }
+  }
 
   SignalWatcher signals; // before any thread starts
-  auto* app = new swarmshare::gui::SwarmshareApp(std::move(options).value());
+  auto* app = new swarmshare::gui::SwarmshareApp(std::move(global), std::move(home).value(),
+                                                 tracker_endpoint);
   wxApp::SetInstance(app);
   signals.start(*app);
   // wx sees only the program name: every option above is ours.

@@ -13,15 +13,20 @@
 
 #include <wx/dcclient.h>
 #include <wx/dcmemory.h>
+#include <wx/display.h>
 #include <wx/image.h>
 #include <wx/listbox.h>
+#include <wx/listctrl.h>
 #include <wx/msgdlg.h>
 #include <wx/notebook.h>
 #include <wx/sizer.h>
 #include <wx/splitter.h>
 #include <wx/statusbr.h>
 
+#include <algorithm>
 #include <cctype>
+#include <iostream>
+#include <sstream>
 
 namespace swarmshare::gui {
 namespace {
@@ -36,18 +41,20 @@ struct Overloaded : Handlers... {
 
 } // namespace
 
-MainWindow::MainWindow(client::Session& session, const client::SessionOptions& options)
+MainWindow::MainWindow(client::Session& session, const client::SessionOptions& options,
+                       GuiConfig& config)
     : wxFrame(nullptr, wxID_ANY, "Swarmshare", wxDefaultPosition, wxSize(1000, 720)),
-      session_(session), tracker_configured_(options.tracker.has_value()) {
-  auto* splitter = new wxSplitterWindow(this, wxID_ANY, wxDefaultPosition, wxDefaultSize,
-                                        wxSP_LIVE_UPDATE | wxSP_3D);
+      session_(session), config_(config), tracker_configured_(options.tracker.has_value()) {
+  splitter_ = new wxSplitterWindow(this, wxID_ANY, wxDefaultPosition, wxDefaultSize,
+                                   wxSP_LIVE_UPDATE | wxSP_3D);
+  auto* splitter = splitter_;
   notebook_ = new wxNotebook(splitter, wxID_ANY);
   dashboard_ = new DashboardPage(notebook_, options);
-  shares_ = new SharePage(notebook_, session_, futures_);
-  downloads_ = new DownloadPage(notebook_, session_, futures_);
-  history_ = new HistoryPage(notebook_, session_, futures_);
+  shares_ = new SharePage(notebook_, session_, futures_, notices_);
+  downloads_ = new DownloadPage(notebook_, session_, futures_, notices_);
+  history_ = new HistoryPage(notebook_, session_, futures_, notices_);
   statistics_ = new StatisticsPage(notebook_, session_, futures_);
-  settings_ = new SettingsPage(notebook_, session_, futures_);
+  settings_ = new SettingsPage(notebook_, session_, futures_, config_);
   notebook_->AddPage(dashboard_, "Dashboard", true);
   notebook_->AddPage(shares_, "Share Files");
   notebook_->AddPage(downloads_, "Download Files");
@@ -79,12 +86,101 @@ MainWindow::MainWindow(client::Session& session, const client::SessionOptions& o
 
   futures_.when_ready<client::Settings>(session_.settings(), [this](client::Settings settings) {
     after_download_ = settings.after_download;
+    downloads_->set_download_folder(settings.download_folder);
     settings_->show(settings);
   });
-  settings_->on_saved(
-      [this](const client::Settings& saved) { after_download_ = saved.after_download; });
+  settings_->on_saved([this](const client::Settings& saved) {
+    after_download_ = saved.after_download;
+    downloads_->set_download_folder(saved.download_folder);
+  });
+  settings_->on_notice([this](const std::string& text, bool error) {
+    append_log(text);
+    if (error || notices_.automated()) {
+      tell("Settings", text, error ? wxICON_ERROR : wxICON_INFORMATION);
+    }
+  });
   shares_->refresh();
+  restore_placement();
+  Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent& event) {
+    save_placement();
+    event.Skip();
+  });
   append_log("Swarmshare started. Peer ID: " + session_.peer_id().to_string());
+}
+
+namespace {
+
+// Every report list of the window, by the name it was given (column widths are kept under it).
+void collect_lists(wxWindow* window, std::vector<wxListCtrl*>& lists) {
+  for (wxWindow* child : window->GetChildren()) {
+    if (auto* list = dynamic_cast<wxListCtrl*>(child);
+        list != nullptr && !list->GetName().empty() && list->GetName() != wxListCtrlNameStr) {
+      lists.push_back(list);
+    }
+    collect_lists(child, lists);
+  }
+}
+
+} // namespace
+
+void MainWindow::restore_placement() {
+  std::vector<wxListCtrl*> lists;
+  collect_lists(this, lists);
+  for (auto* list : lists) {
+    const auto widths = config_.column_widths(list->GetName().utf8_string());
+    if (widths.size() == static_cast<std::size_t>(list->GetColumnCount())) {
+      for (std::size_t column = 0; column < widths.size(); ++column) {
+        list->SetColumnWidth(static_cast<int>(column), widths[column]);
+      }
+    }
+  }
+  const auto placement = config_.placement();
+  if (!placement) {
+    return;
+  }
+  // A window saved on a screen that is gone (a second monitor unplugged) comes back on the
+  // first one rather than out of sight.
+  wxRect frame = placement->frame;
+  frame.width = std::max(frame.width, 400);
+  frame.height = std::max(frame.height, 300);
+  if (wxDisplay::GetFromPoint(frame.GetTopLeft()) == wxNOT_FOUND) {
+    frame.SetTopLeft(wxDisplay(0U).GetClientArea().GetTopLeft());
+  }
+  SetSize(frame);
+  if (placement->maximized) {
+    Maximize();
+  }
+  if (placement->log_height > 0) {
+    splitter_->SetSashPosition(-placement->log_height);
+  }
+}
+
+void MainWindow::save_placement() {
+  WindowPlacement placement;
+  placement.maximized = IsMaximized();
+  placement.frame =
+      placement.maximized ? config_.placement().value_or(WindowPlacement{}).frame : GetRect();
+  if (placement.frame.IsEmpty()) {
+    placement.frame = GetRect();
+  }
+  placement.log_height = splitter_->GetSize().GetHeight() - splitter_->GetSashPosition();
+  config_.set_placement(placement);
+  std::vector<wxListCtrl*> lists;
+  collect_lists(this, lists);
+  for (auto* list : lists) {
+    std::vector<int> widths;
+    for (int column = 0; column < list->GetColumnCount(); ++column) {
+      widths.push_back(list->GetColumnWidth(column));
+    }
+    config_.set_column_widths(list->GetName().utf8_string(), widths);
+  }
+  if (!config_.flush()) {
+    std::cerr << "swarmshare: could not save the window's placement\n";
+  }
+}
+
+void MainWindow::set_link_tracker(std::optional<std::string> tracker) {
+  shares_->set_link_tracker(std::move(tracker));
 }
 
 void MainWindow::on_events(std::vector<client::Event> events) {
@@ -224,15 +320,15 @@ int MainWindow::save_tab_screenshots(const std::filesystem::path& folder) {
 }
 
 void MainWindow::tell(const std::string& title, const std::string& text, long icon) {
-  if (automation_) {
-    automation_("told " + title + ": " + text.substr(0, text.find('\n')));
-    return;
-  }
-  wxMessageBox(wxString::FromUTF8(text), wxString::FromUTF8(title), wxOK | icon, this);
+  notices_.tell(title, text, icon);
 }
 
 void MainWindow::enable_automation(std::function<void(const std::string&)> print) {
   automation_ = std::move(print);
+  notices_.automate(automation_);
+  shares_->on_shared([this](const client::ShareResult& shared) {
+    automation_("shared " + shared.file_id.to_hex() + " " + shared.name);
+  });
   downloads_->on_results(
       [this](std::size_t hits) { automation_("results " + std::to_string(hits)); });
 }
@@ -266,6 +362,56 @@ void MainWindow::automate(const std::string& command) {
       }
       automation_("history end");
     });
+  } else if (verb == "share") {
+    shares_->share_files({std::filesystem::path(argument)});
+  } else if (verb == "cancel-hashing") {
+    shares_->cancel_hashing();
+  } else if (verb == "link") {
+    automation_("link " + shares_->copy_share_link(std::stoul(argument)));
+  } else if (verb == "confirm") {
+    if (!notices_.confirm(argument == "yes")) {
+      automation_("no question open");
+    }
+  } else if (verb == "set") {
+    const auto value_at = argument.find(' ');
+    const std::string name = argument.substr(0, value_at);
+    const std::string value = value_at == std::string::npos ? "" : argument.substr(value_at + 1);
+    automation_(settings_->set_field(name, value) ? "set " + name : "unknown setting " + name);
+  } else if (verb == "save-settings") {
+    settings_->save();
+  } else if (verb == "resize") {
+    int width = 0;
+    int height = 0;
+    std::istringstream(argument) >> width >> height;
+    SetSize(width, height);
+    automation_("resized");
+  } else if (verb == "geometry") {
+    const wxRect frame = GetRect();
+    automation_("geometry " + std::to_string(frame.width) + " " + std::to_string(frame.height));
+  } else if (verb == "column") {
+    // column LIST INDEX WIDTH sets a width; column LIST prints the widths.
+    std::istringstream words(argument);
+    std::string list_name;
+    int index = -1;
+    int width = 0;
+    words >> list_name >> index >> width;
+    std::vector<wxListCtrl*> lists;
+    collect_lists(this, lists);
+    for (auto* list : lists) {
+      if (list->GetName().utf8_string() != list_name) {
+        continue;
+      }
+      if (index >= 0) {
+        list->SetColumnWidth(index, width);
+      }
+      std::string widths;
+      for (int column = 0; column < list->GetColumnCount(); ++column) {
+        widths += (column == 0 ? "" : ",") + std::to_string(list->GetColumnWidth(column));
+      }
+      automation_("columns " + list_name + " " + widths);
+    }
+  } else if (verb == "graph") {
+    automation_("graph " + std::to_string(dashboard_->graph_samples()) + " samples");
   } else if (verb == "screenshots") {
     automation_("screenshots " + std::to_string(save_tab_screenshots(argument)) + " in " +
                 argument);

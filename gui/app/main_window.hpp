@@ -3,6 +3,8 @@
 // engine's events from the app (on the GUI thread) and sends each to the part that shows
 // it; it owns the "Share Downloaded File?" questions.
 #include "future_watcher.hpp"
+#include "gui_config.hpp"
+#include "notices.hpp"
 #include "swarmshare/client/events.hpp"
 #include "swarmshare/client/session.hpp"
 #include "swarmshare/gui/share_questions.hpp"
@@ -11,11 +13,13 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 class wxListBox;
 class wxNotebook;
+class wxSplitterWindow;
 
 namespace swarmshare::gui {
 
@@ -28,9 +32,15 @@ class StatisticsPage;
 
 class MainWindow : public wxFrame {
 public:
-  MainWindow(client::Session& session, const client::SessionOptions& options);
+  /// `config` keeps the window's placement and column widths, and the network settings; it
+  /// must outlive the window.
+  MainWindow(client::Session& session, const client::SessionOptions& options, GuiConfig& config);
 
   void on_events(std::vector<client::Event> events);
+  /// The tracker share links name (see SharePage::set_link_tracker).
+  void set_link_tracker(std::optional<std::string> tracker);
+  /// A line of our own in the status log (the engine's come as events).
+  void note(const std::string& text) { append_log(text); }
 
   /// Shows each tab in turn and saves the window as DIR/NN-tab-name.png (tests, and the
   /// screenshots the GUI tests leave in the build tree). Returns how many were saved.
@@ -40,7 +50,10 @@ public:
   /// instead of being shown as dialogs, and automate() takes commands.
   void enable_automation(std::function<void(const std::string&)> print);
   /// One automation command, run through the same handlers as the clicks they stand for:
-  /// `search TEXT`, `download ROW`, `answer yes|no`, `shares`, `history`, `screenshots DIR`.
+  /// `search TEXT`, `download ROW`, `answer yes|no` (the share question), `confirm yes|no`
+  /// (any other question), `shares`, `history`, `share PATH`, `cancel-hashing`, `link ROW`,
+  /// `set NAME VALUE` and `save-settings`, `resize W H`, `geometry`, `column LIST [I W]`,
+  /// `graph`, `screenshots DIR`.
   void automate(const std::string& command);
 
 private:
@@ -51,15 +64,21 @@ private:
   void show_next_question();
   void answer_question(bool share);
   void update_status_bar(const client::StatisticsTick& tick);
+  void restore_placement();
+  /// Saves the placement and every list's column widths (at close).
+  void save_placement();
   /// A notice for the user: a message box, or under automation a printed line.
   void tell(const std::string& title, const std::string& text, long icon);
 
   client::Session& session_;
+  GuiConfig& config_;
   FutureWatcher futures_;
+  Notices notices_{*this};
   ShareQuestions questions_;
   client::AfterDownload after_download_ = client::AfterDownload::ask;
   bool tracker_configured_ = false;
 
+  wxSplitterWindow* splitter_ = nullptr;
   wxNotebook* notebook_ = nullptr;
   DashboardPage* dashboard_ = nullptr;
   SharePage* shares_ = nullptr;

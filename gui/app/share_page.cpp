@@ -2,6 +2,7 @@
 
 #include "share_page.hpp"
 
+#include "share_link_text.hpp"
 #include "swarmshare/gui/text.hpp"
 
 #include <wx/button.h>
@@ -22,7 +23,8 @@ class SharedListView : public wxListCtrl {
 public:
   SharedListView(wxWindow* parent, const SharedFiles& files)
       : wxListCtrl(parent, wxID_ANY, wxDefaultPosition, wxDefaultSize,
-                   wxLC_REPORT | wxLC_VIRTUAL | wxLC_SINGLE_SEL),
+                   wxLC_REPORT | wxLC_VIRTUAL | wxLC_SINGLE_SEL, wxDefaultValidator,
+                   "shared-files"),
         files_(files) {
     const int widths[kSharedColumnCount] = {280, 150, 90, 150, 90, 100};
     for (std::size_t column = 0; column < kSharedColumnCount; ++column) {
@@ -61,8 +63,9 @@ private:
 
 } // namespace
 
-SharePage::SharePage(wxWindow* parent, client::Session& session, FutureWatcher& futures)
-    : wxPanel(parent), session_(session), futures_(futures) {
+SharePage::SharePage(wxWindow* parent, client::Session& session, FutureWatcher& futures,
+                     Notices& notices)
+    : wxPanel(parent), session_(session), futures_(futures), notices_(notices) {
   auto* sizer = new wxBoxSizer(wxVERTICAL);
   auto* top = new wxBoxSizer(wxHORIZONTAL);
   auto* browse = new wxButton(this, wxID_ANY, "Browse File…");
@@ -75,9 +78,12 @@ SharePage::SharePage(wxWindow* parent, client::Session& session, FutureWatcher& 
   hashing_text_ = new wxStaticText(this, wxID_ANY, "");
   hashing_gauge_ = new wxGauge(this, wxID_ANY, 1000);
   hashing->Add(hashing_text_, 1, wxALIGN_CENTER_VERTICAL | wxALL, 6);
+  cancel_hashing_ = new wxButton(this, wxID_ANY, "Cancel");
   hashing->Add(hashing_gauge_, 1, wxALIGN_CENTER_VERTICAL | wxALL, 6);
+  hashing->Add(cancel_hashing_, 0, wxALIGN_CENTER_VERTICAL | wxALL, 6);
   sizer->Add(hashing, 0, wxEXPAND);
   hashing_gauge_->Hide();
+  cancel_hashing_->Hide();
 
   list_ = new SharedListView(this, files_);
   sizer->Add(list_, 1, wxEXPAND | wxALL, 6);
@@ -85,9 +91,11 @@ SharePage::SharePage(wxWindow* parent, client::Session& session, FutureWatcher& 
   auto* actions = new wxBoxSizer(wxHORIZONTAL);
   auto* stop = new wxButton(this, wxID_ANY, "Stop Sharing");
   auto* copy = new wxButton(this, wxID_ANY, "Copy File ID");
+  auto* copy_link = new wxButton(this, wxID_ANY, "Copy Share Link");
   auto* open = new wxButton(this, wxID_ANY, "Open Folder");
   actions->Add(stop, 0, wxALL, 6);
   actions->Add(copy, 0, wxALL, 6);
+  actions->Add(copy_link, 0, wxALL, 6);
   actions->Add(open, 0, wxALL, 6);
   sizer->Add(actions, 0);
   SetSizer(sizer);
@@ -95,6 +103,8 @@ SharePage::SharePage(wxWindow* parent, client::Session& session, FutureWatcher& 
   browse->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { on_browse(); });
   stop->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { on_stop_sharing(); });
   copy->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { on_copy_file_id(); });
+  copy_link->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { on_copy_share_link(); });
+  cancel_hashing_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { cancel_hashing(); });
   open->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { on_open_folder(); });
   // Drops anywhere on the top-level window share the files.
   wxGetTopLevelParent(parent)->SetDropTarget(new ShareDropTarget(*this));
@@ -115,15 +125,27 @@ void SharePage::refresh(std::function<void(const SharedFiles&)> then) {
 }
 
 void SharePage::share_files(const std::vector<std::filesystem::path>& paths) {
-  for (const auto& path : paths) {
+  for (const auto& given : paths) {
+    std::error_code ignored;
+    const auto path = std::filesystem::absolute(given, ignored).lexically_normal();
+    sharing_.insert(path);
     futures_.when_ready<core::Result<client::ShareResult>>(
         session_.share(path), [this, path](core::Result<client::ShareResult> result) {
-          hashing_gauge_->Hide();
-          hashing_text_->SetLabel("");
-          if (!result) {
-            wxMessageBox(wxString::FromUTF8("Could not share " + path.string() + ": " +
-                                            result.error().message()),
-                         "Share Files", wxOK | wxICON_ERROR, this);
+          sharing_.erase(path);
+          if (path == hashing_path_) {
+            hashing_gauge_->Hide();
+            cancel_hashing_->Hide();
+            hashing_text_->SetLabel("");
+            hashing_path_.clear();
+          }
+          if (result && shared_) {
+            shared_(result.value());
+          }
+          // A cancel is the user's own doing: the status log says it, no box.
+          if (!result && result.error() != core::Errc::cancelled) {
+            notices_.tell("Share Files",
+                          "Could not share " + path.string() + ": " + result.error().message(),
+                          wxICON_ERROR);
           }
           Layout();
         });
@@ -131,6 +153,9 @@ void SharePage::share_files(const std::vector<std::filesystem::path>& paths) {
 }
 
 void SharePage::on_hash_progress(const client::HashProgressed& progress) {
+  if (!sharing_.contains(progress.path)) {
+    return;
+  }
   const double done = progress.bytes_total == 0 ? 1.0
                                                 : static_cast<double>(progress.bytes_done) /
                                                       static_cast<double>(progress.bytes_total);
@@ -139,6 +164,8 @@ void SharePage::on_hash_progress(const client::HashProgressed& progress) {
                                              format_bytes(progress.bytes_total)));
   hashing_gauge_->SetValue(static_cast<int>(done * 1000));
   hashing_gauge_->Show();
+  cancel_hashing_->Show();
+  hashing_path_ = progress.path;
   Layout();
 }
 
@@ -178,8 +205,8 @@ void SharePage::on_stop_sharing() {
   const auto file_id = files_.row(*row).file_id;
   futures_.when_ready<core::Status>(session_.unshare(file_id), [this](core::Status done) {
     if (!done) {
-      wxMessageBox(wxString::FromUTF8("Could not stop sharing: " + done.error().message()),
-                   "Share Files", wxOK | wxICON_ERROR, this);
+      notices_.tell("Share Files", "Could not stop sharing: " + done.error().message(),
+                    wxICON_ERROR);
     }
     refresh();
   });
@@ -192,6 +219,44 @@ void SharePage::on_copy_file_id() {
   }
   wxTheClipboard->SetData(new wxTextDataObject(files_.row(*row).file_id.to_hex()));
   wxTheClipboard->Close();
+}
+
+void SharePage::on_copy_share_link() {
+  const auto row = selected_row();
+  if (!row) {
+    return;
+  }
+  const auto& shown = files_.row(*row);
+  const std::string link =
+      cli::share_link_text(shown.file_id, shown.name, shown.size, link_tracker_, &session_);
+  if (wxTheClipboard->Open()) {
+    wxTheClipboard->SetData(new wxTextDataObject(wxString::FromUTF8(link)));
+    wxTheClipboard->Close();
+  }
+}
+
+std::string SharePage::copy_share_link(std::size_t row) {
+  if (row >= files_.row_count()) {
+    return {};
+  }
+  list_->SetItemState(static_cast<long>(row), wxLIST_STATE_SELECTED, wxLIST_STATE_SELECTED);
+  on_copy_share_link();
+  std::string copied;
+  if (wxTheClipboard->Open()) {
+    wxTextDataObject text;
+    if (wxTheClipboard->GetData(text)) {
+      copied = text.GetText().utf8_string();
+    }
+    wxTheClipboard->Close();
+  }
+  return copied;
+}
+
+void SharePage::cancel_hashing() {
+  if (!hashing_path_.empty() && session_.cancel_hashing(hashing_path_)) {
+    hashing_text_->SetLabel(
+        wxString::FromUTF8("Cancelling the hashing of " + hashing_path_.filename().string()));
+  }
 }
 
 void SharePage::on_open_folder() {

@@ -78,8 +78,14 @@ public:
   /// The first line (from the start of the output) that `matches`; empty when the process
   /// ended or the safety net ran out first.
   std::optional<std::string> wait_for_line(const std::function<bool(const std::string&)>& matches) {
+    return wait_for_line_after(0, matches);
+  }
+  /// As wait_for_line, from line `first` on (lines() before it were answers to earlier
+  /// questions).
+  std::optional<std::string>
+  wait_for_line_after(std::size_t first, const std::function<bool(const std::string&)>& matches) {
     const auto deadline = std::chrono::steady_clock::now() + kBackgroundSafetyNet;
-    for (std::size_t seen = 0;;) {
+    for (std::size_t seen = first;;) {
       for (; seen < lines_.size(); ++seen) {
         if (matches(lines_[seen])) {
           return lines_[seen];

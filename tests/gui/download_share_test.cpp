@@ -3,14 +3,13 @@
 // it and answers the question through its automation hook (the same handlers as the
 // clicks). Yes: Share Files lists the file as Active (Downloaded), and a CLI peer then
 // downloads it from the client alone. No: not shared, listed in History.
+#include "automated_gui.hpp"
 #include "background_cli.hpp"
 #include "run_process.hpp"
 #include "temp_dir.hpp"
 #include "tracker_process.hpp"
 
 #include <gtest/gtest.h>
-
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <csignal>
@@ -58,43 +57,26 @@ protected:
     return seeder;
   }
 
-  // The client with a fresh home; its downloads go to <temp>/gui-downloads (HOME is the
-  // temp folder, so the user's Downloads folder is there).
-  std::unique_ptr<test::BackgroundCli> start_gui() {
-    commands_path_ = temp_.path() / "gui-commands";
-    EXPECT_EQ(mkfifo(commands_path_.c_str(), 0600), 0);
-    const std::string saved_home = std::getenv("HOME") != nullptr ? std::getenv("HOME") : "";
-    setenv("HOME", temp_.path().c_str(), 1);
-    setenv("XDG_CONFIG_HOME", (temp_.path() / "config").c_str(), 1);
-    setenv("SWARMSHARE_GUI_AUTOMATION", commands_path_.c_str(), 1);
-    setenv("LSAN_OPTIONS", "suppressions=" SWARMSHARE_GUI_LSAN_SUPPRESSIONS, 1);
-    auto gui = std::make_unique<test::BackgroundCli>(kGui, peer("gui"), temp_.path() / "gui.err");
-    setenv("HOME", saved_home.c_str(), 1);
-    unsetenv("XDG_CONFIG_HOME");
-    unsetenv("SWARMSHARE_GUI_AUTOMATION");
-    unsetenv("LSAN_OPTIONS");
-    commands_.open(commands_path_); // blocks until the client opened its end
-    EXPECT_TRUE(gui->wait_for_prefix("automation ready")) << gui->err();
+  // The client with a fresh home; its downloads go to <temp>/Downloads (HOME is the temp
+  // folder, so the user's Downloads folder is there).
+  std::unique_ptr<test::AutomatedGui> start_gui() {
+    auto gui = std::make_unique<test::AutomatedGui>(kGui, temp_.path(), "gui", peer("gui"));
+    EXPECT_TRUE(gui->ready()) << gui->err();
     return gui;
   }
 
-  void command(const std::string& line) { commands_ << line << std::endl; }
-
   // Searches the File ID, downloads the one hit and waits for the question.
-  void download_until_question(test::BackgroundCli& gui, const std::string& file_id) {
-    command("search " + file_id);
-    ASSERT_TRUE(gui.wait_for_prefix("results ")) << gui.err();
-    ASSERT_EQ(gui.lines().back(), "results 1");
-    command("download 0");
-    const auto question = gui.wait_for_prefix("question ");
+  static void download_until_question(test::AutomatedGui& gui, const std::string& file_id) {
+    const auto results = gui.ask("search " + file_id, "results ");
+    ASSERT_TRUE(results) << gui.err();
+    ASSERT_EQ(*results, "results 1");
+    const auto question = gui.ask("download 0", "question ");
     ASSERT_TRUE(question) << gui.err();
     EXPECT_EQ(*question, "question " + file_id + " holiday-video-2026.bin");
   }
 
   test::TempDir temp_;
   test::TrackerProcess tracker_;
-  fs::path commands_path_;
-  std::ofstream commands_;
 };
 
 TEST_F(GuiDownloadShare, yesSharesTheDownloadAndAnotherPeerGetsItFromTheClientAlone) {
@@ -104,14 +86,14 @@ TEST_F(GuiDownloadShare, yesSharesTheDownloadAndAnotherPeerGetsItFromTheClientAl
   auto gui = start_gui();
 
   download_until_question(*gui, file_id);
-  command("answer yes");
+  gui->command("answer yes");
   const auto told = gui->wait_for_prefix("told ");
   ASSERT_TRUE(told) << gui->err();
   EXPECT_EQ(*told, "told File Shared: File downloaded and shared successfully!");
   EXPECT_TRUE(test::slurp(temp_.path() / "Downloads" / "holiday-video-2026.bin") ==
               test::slurp(file));
 
-  command("shares");
+  gui->command("shares");
   ASSERT_TRUE(gui->wait_for_prefix("shares end")) << gui->err();
   EXPECT_NE(std::find(gui->lines().begin(), gui->lines().end(),
                       "share " + file_id + " Active (Downloaded) | holiday-video-2026.bin"),
@@ -139,18 +121,18 @@ TEST_F(GuiDownloadShare, noKeepsTheFileUnsharedAndHistoryListsIt) {
   auto gui = start_gui();
 
   download_until_question(*gui, file_id);
-  command("answer no");
+  gui->command("answer no");
   const auto told = gui->wait_for_prefix("told ");
   ASSERT_TRUE(told) << gui->err() << "\n" << testing::PrintToString(gui->lines());
   EXPECT_EQ(*told, "told Download Complete: File downloaded successfully!");
   EXPECT_TRUE(fs::exists(temp_.path() / "Downloads" / "holiday-video-2026.bin"));
 
-  command("shares");
+  gui->command("shares");
   ASSERT_TRUE(gui->wait_for_prefix("shares end")) << gui->err();
   for (const auto& line : gui->lines()) {
     EXPECT_FALSE(line.starts_with("share ")) << line;
   }
-  command("history");
+  gui->command("history");
   ASSERT_TRUE(gui->wait_for_prefix("history end")) << gui->err();
   const auto& lines = gui->lines();
   EXPECT_NE(std::find(lines.begin(), lines.end(),
@@ -159,6 +141,18 @@ TEST_F(GuiDownloadShare, noKeepsTheFileUnsharedAndHistoryListsIt) {
   EXPECT_NE(std::find(lines.begin(), lines.end(),
                       "history " + file_id + " downloaded | holiday-video-2026.bin"),
             lines.end());
+
+  // The same File ID again: the client says it was downloaded, when and where, and asks.
+  ASSERT_EQ(gui->ask("search " + file_id, "results "), "results 1");
+  const auto asked = gui->ask("download 0", "asked ");
+  ASSERT_TRUE(asked) << gui->err();
+  EXPECT_TRUE(
+      asked->starts_with("asked Already Downloaded: You downloaded holiday-video-2026.bin on "))
+      << *asked;
+  EXPECT_NE(asked->find("it is still at " + (temp_.path() / "Downloads").string()),
+            std::string::npos)
+      << *asked;
+  EXPECT_EQ(gui->ask("confirm no", "> confirm"), "> confirm no");
 
   EXPECT_EQ(gui->stop(SIGTERM), 0) << gui->err();
   EXPECT_EQ(seeder->stop(SIGTERM), 0) << seeder->err();

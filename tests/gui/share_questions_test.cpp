@@ -85,5 +85,22 @@ TEST(ShareQuestions, yesAndNoTellWhereTheFileIs) {
   EXPECT_NE(kept.find(event.path.string()), std::string::npos);
 }
 
+TEST(ShareQuestions, redownloadWarningSaysWhenAndWhereTheFileWent) {
+  client::HistoryEntry last;
+  last.file_id = testing::make_manifest("holiday.bin").file_id();
+  last.name = "holiday.bin";
+  last.path = "/home/ann/Downloads/holiday.bin";
+  last.at = std::chrono::sys_days{std::chrono::November / 24 / 2026};
+  const std::string moved = redownload_text(last, false);
+  EXPECT_NE(moved.find("You downloaded holiday.bin on 2026-11-2"), std::string::npos) << moved;
+  EXPECT_NE(moved.find(", to /home/ann/Downloads/holiday.bin."), std::string::npos) << moved;
+  EXPECT_TRUE(moved.ends_with("Download it again?"));
+  EXPECT_NE(redownload_text(last, true).find("it is still at /home/ann/Downloads/holiday.bin"),
+            std::string::npos);
+  last.name.clear(); // a download that never learned its name
+  EXPECT_NE(redownload_text(last, false).find(last.file_id.to_short_hex()), std::string::npos);
+  EXPECT_EQ(redownload_title(), "Already Downloaded");
+}
+
 } // namespace
 } // namespace swarmshare::gui

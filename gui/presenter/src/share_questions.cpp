@@ -56,4 +56,12 @@ std::string kept_result_text(const ShareQuestion& question) {
          "\nYou can share it later from the History tab.";
 }
 
+std::string redownload_title() { return "Already Downloaded"; }
+
+std::string redownload_text(const client::HistoryEntry& last, bool still_there) {
+  return "You downloaded " + (last.name.empty() ? last.file_id.to_short_hex() : last.name) +
+         " on " + date_text(last.at) + (still_there ? "; it is still at " : ", to ") +
+         last.path.string() + ".\nDownload it again?";
+}
+
 } // namespace swarmshare::gui

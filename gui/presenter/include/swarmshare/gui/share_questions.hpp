@@ -5,6 +5,7 @@
 // The "after a download" setting skips the question altogether.
 #include "swarmshare/client/events.hpp"
 #include "swarmshare/client/settings.hpp"
+#include "swarmshare/client/state_store.hpp"
 #include "swarmshare/core/file_id.hpp"
 
 #include <cstdint>
@@ -59,5 +60,11 @@ private:
 [[nodiscard]] std::string shared_result_text(const ShareQuestion& question);
 [[nodiscard]] std::string kept_result_title();
 [[nodiscard]] std::string kept_result_text(const ShareQuestion& question);
+
+/// The warning before downloading a File ID that was downloaded before: "Already
+/// Downloaded", naming the file, when, and where it went; `still_there`: the file is still at
+/// that path.
+[[nodiscard]] std::string redownload_title();
+[[nodiscard]] std::string redownload_text(const client::HistoryEntry& last, bool still_there);
 
 } // namespace swarmshare::gui

@@ -1,0 +1,129 @@
+// The desktop client's own settings, under Xvfb: a fresh home runs the embedded tracker,
+// which a CLI peer uses to download a file the client shares; the network settings and the
+// window's size and column widths are saved and used by the next start.
+#include "automated_gui.hpp"
+#include "run_process.hpp"
+#include "temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+namespace swarmshare {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kGui = SWARMSHARE_GUI;
+const fs::path kCli = SWARMSHARE_CLI;
+const std::string kTrackerLine = "embedded tracker listening on 127.0.0.1:";
+
+class GuiSettings : public ::testing::Test {
+protected:
+  void SetUp() override {
+    const char* display = std::getenv("DISPLAY");
+    ASSERT_TRUE(display != nullptr && *display != '\0')
+        << "run this suite under xvfb-run (ctest does)";
+  }
+
+  // No --tracker: the client decides from its saved settings. Its embedded tracker, when it
+  // runs one, binds 127.0.0.1 only.
+  std::unique_ptr<test::AutomatedGui> start_gui(const std::string& name) {
+    auto gui = std::make_unique<test::AutomatedGui>(
+        kGui, temp_.path(), name,
+        std::vector<std::string>{"--home", (temp_.path() / "gui-home").string(), "--tracker-listen",
+                                 "127.0.0.1:0", "--listen-address", "127.0.0.1", "--listen", "0",
+                                 "--no-lan", "--no-dht"});
+    EXPECT_TRUE(gui->ready()) << gui->err();
+    return gui;
+  }
+
+  [[nodiscard]] static bool printed(const test::AutomatedGui& gui, const std::string& prefix) {
+    return std::any_of(gui.lines().begin(), gui.lines().end(),
+                       [&](const std::string& line) { return line.starts_with(prefix); });
+  }
+
+  test::TempDir temp_;
+};
+
+TEST_F(GuiSettings, freshHomeRunsATrackerThroughWhichACliPeerGetsWhatTheClientShares) {
+  auto gui = start_gui("gui");
+  const auto listening = gui->wait_for_prefix(kTrackerLine);
+  ASSERT_TRUE(listening) << gui->err();
+  const std::string tracker =
+      listening->substr(std::string("embedded tracker listening on ").size());
+
+  const auto file = temp_.write("files/party-photos.zip", test::random_bytes(700 * 1024 + 3, 11));
+  const auto shared = gui->ask("share " + file.string(), "shared ");
+  ASSERT_TRUE(shared) << gui->err();
+  const std::string file_id = shared->substr(7, 64);
+  EXPECT_EQ(*shared, "shared " + file_id + " party-photos.zip");
+  const auto link = gui->ask("link 0", "link ");
+  ASSERT_TRUE(link) << gui->err();
+  EXPECT_TRUE(link->starts_with("link swarmshare:?id=" + file_id)) << *link;
+
+  const fs::path scratch = temp_.path() / "peer-run";
+  fs::create_directories(scratch);
+  const auto got = test::run_process(
+      kCli,
+      {"--home", (temp_.path() / "peer").string(), "--tracker", tracker, "--listen-address",
+       "127.0.0.1", "--listen", "0", "--no-lan", "--no-dht", "get", file_id, "-o",
+       (temp_.path() / "peer-files").string(), "--timeout", "20", "--no-seed"},
+      scratch);
+  ASSERT_EQ(got.exit_code, 0) << got.err << got.out;
+  EXPECT_TRUE(test::slurp(temp_.path() / "peer-files" / "party-photos.zip") == test::slurp(file));
+
+  // Each statistics tick (one a second) adds a point to the Dashboard's speed graph.
+  const auto samples = [&gui]() -> int {
+    const auto graph = gui->ask("graph", "graph ");
+    return graph ? std::stoi(graph->substr(6)) : -1;
+  };
+  const int before = samples();
+  ASSERT_GE(before, 1);
+  int after = before;
+  for (int attempt = 0; attempt < 100 && after == before; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    after = samples();
+  }
+  EXPECT_GT(after, before);
+  EXPECT_EQ(gui->stop(SIGTERM), 0) << gui->err();
+}
+
+TEST_F(GuiSettings, savedNetworkSettingsAndWindowPlacementAreUsedByTheNextStart) {
+  {
+    auto gui = start_gui("first");
+    ASSERT_TRUE(gui->wait_for_prefix(kTrackerLine)) << gui->err();
+    ASSERT_EQ(gui->ask("set tracker not an address", "set "), "set tracker");
+    const auto refused = gui->ask("save-settings", "told Settings: ");
+    ASSERT_TRUE(refused) << gui->err();
+    EXPECT_TRUE(refused->starts_with("told Settings: Settings not saved: Tracker address"))
+        << *refused;
+
+    ASSERT_EQ(gui->ask("set tracker 127.0.0.1:9", "set "), "set tracker");
+    const auto saved = gui->ask("save-settings", "told Settings: ");
+    ASSERT_TRUE(saved) << gui->err();
+    EXPECT_EQ(*saved, "told Settings: Settings saved. The network settings take effect when "
+                      "Swarmshare starts again.");
+    ASSERT_EQ(gui->ask("resize 820 610", "resized"), "resized");
+    ASSERT_TRUE(gui->ask("column shared-files 0 333", "columns "));
+    EXPECT_EQ(gui->stop(SIGTERM), 0) << gui->err();
+  }
+  auto gui = start_gui("second");
+  // A tracker is configured now: none runs here.
+  EXPECT_FALSE(printed(*gui, kTrackerLine));
+  const auto geometry = gui->ask("geometry", "geometry ");
+  ASSERT_TRUE(geometry) << gui->err();
+  EXPECT_EQ(*geometry, "geometry 820 610");
+  const auto columns = gui->ask("column shared-files", "columns ");
+  ASSERT_TRUE(columns);
+  EXPECT_TRUE(columns->starts_with("columns shared-files 333,")) << *columns;
+  EXPECT_EQ(gui->stop(SIGTERM), 0) << gui->err();
+}
+
+} // namespace
+} // namespace swarmshare
