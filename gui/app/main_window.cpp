@@ -10,6 +10,7 @@
 #include "statistics_page.hpp"
 #include "swarmshare/gui/registry_health.hpp"
 #include "swarmshare/gui/text.hpp"
+#include "tray.hpp"
 
 #include <wx/dcclient.h>
 #include <wx/dcmemory.h>
@@ -101,8 +102,10 @@ MainWindow::MainWindow(client::Session& session, const client::SessionOptions& o
   });
   shares_->refresh();
   restore_placement();
+  tray_ = std::make_unique<Tray>(*this);
   Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent& event) {
     save_placement();
+    tray_.reset(); // a tray icon left behind would keep the program running
     event.Skip();
   });
   append_log("Swarmshare started. Peer ID: " + session_.peer_id().to_string());
@@ -179,6 +182,8 @@ void MainWindow::save_placement() {
   }
 }
 
+MainWindow::~MainWindow() = default;
+
 void MainWindow::set_link_tracker(std::optional<std::string> tracker) {
   shares_->set_link_tracker(std::move(tracker));
 }
@@ -231,6 +236,11 @@ void MainWindow::append_log(const std::string& text) {
 
 void MainWindow::on_completed(const client::DownloadCompleted& completed) {
   downloads_->on_completed(completed);
+  if (automation_) {
+    automation_("notified Download complete: " + completed.name);
+  } else {
+    Tray::notify_completed(*this, completed.name, completed.path.string());
+  }
   switch (questions_.on_completed(completed, after_download_)) {
   case CompletionAction::share_at_once:
     futures_.when_ready<core::Result<client::ShareResult>>(
@@ -425,6 +435,10 @@ void MainWindow::update_status_bar(const client::StatisticsTick& tick) {
                                    format_rate(tick.upload_rate)),
                 0);
   SetStatusText(wxString::FromUTF8("Peers: " + std::to_string(tick.peers)), 1);
+  if (tray_) {
+    tray_->set_status("Swarmshare: ↓ " + format_rate(tick.download_rate) + "  ↑ " +
+                      format_rate(tick.upload_rate));
+  }
 }
 
 } // namespace swarmshare::gui

@@ -13,6 +13,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@ class wxSplitterWindow;
 namespace swarmshare::gui {
 
 class DashboardPage;
+class Tray;
 class SharePage;
 class DownloadPage;
 class HistoryPage;
@@ -35,6 +37,7 @@ public:
   /// `config` keeps the window's placement and column widths, and the network settings; it
   /// must outlive the window.
   MainWindow(client::Session& session, const client::SessionOptions& options, GuiConfig& config);
+  ~MainWindow() override;
 
   void on_events(std::vector<client::Event> events);
   /// The tracker share links name (see SharePage::set_link_tracker).
@@ -87,6 +90,7 @@ private:
   StatisticsPage* statistics_ = nullptr;
   SettingsPage* settings_ = nullptr;
   wxListBox* log_ = nullptr;
+  std::unique_ptr<Tray> tray_;
   std::function<void(const std::string&)> automation_;
 };
 

@@ -86,6 +86,10 @@ TEST_F(GuiDownloadShare, yesSharesTheDownloadAndAnotherPeerGetsItFromTheClientAl
   auto gui = start_gui();
 
   download_until_question(*gui, file_id);
+  // The desktop notification came with the completion, before the question.
+  EXPECT_NE(std::find(gui->lines().begin(), gui->lines().end(),
+                      "notified Download complete: holiday-video-2026.bin"),
+            gui->lines().end());
   gui->command("answer yes");
   const auto told = gui->wait_for_prefix("told ");
   ASSERT_TRUE(told) << gui->err();
