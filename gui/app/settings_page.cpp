@@ -28,9 +28,11 @@ int to_kib(std::uint64_t bytes_per_second) {
 
 SettingsPage::SettingsPage(wxWindow* parent, client::Session& session, FutureWatcher& futures,
                            GuiConfig& config)
-    : wxPanel(parent), session_(session), futures_(futures), config_(config) {
+    : wxScrolledWindow(parent), session_(session), futures_(futures), config_(config) {
+  SetScrollRate(0, 10);
+  // Narrow by default: the two columns side by side fit a window 1000 pixels wide.
   const auto spin = [this](int low, int high) {
-    return new wxSpinCtrl(this, wxID_ANY, "", wxDefaultPosition, wxDefaultSize, wxSP_ARROW_KEYS,
+    return new wxSpinCtrl(this, wxID_ANY, "", wxDefaultPosition, wxSize(130, -1), wxSP_ARROW_KEYS,
                           low, high);
   };
   const auto section = [this](const wxString& title) {
@@ -55,9 +57,10 @@ SettingsPage::SettingsPage(wxWindow* parent, client::Session& session, FutureWat
   after_download_->Append("Always share");
   after_download_->Append("Never share");
   download_folder_ =
-      new wxDirPickerCtrl(this, wxID_ANY, "", "Download folder", wxDefaultPosition, wxDefaultSize,
+      new wxDirPickerCtrl(this, wxID_ANY, "", "Download folder", wxDefaultPosition, wxSize(160, -1),
                           wxDIRP_USE_TEXTCTRL | wxDIRP_DIR_MUST_EXIST);
-  add_row(transfers, "Download folder (empty: Downloads)", download_folder_);
+  add_row(transfers, "Download folder", download_folder_);
+  download_folder_->SetToolTip("Empty: your Downloads folder");
   add_row(transfers, "Upload limit (KiB/s, 0: none)", upload_kib_);
   add_row(transfers, "Download limit (KiB/s, 0: none)", download_kib_);
   add_row(transfers, "Downloads at once (0: no limit)", active_downloads_);
@@ -65,12 +68,14 @@ SettingsPage::SettingsPage(wxWindow* parent, client::Session& session, FutureWat
   add_row(transfers, "", serve_while_downloading_);
 
   auto [network_box, network] = section("Network (takes effect at the next start)");
-  tracker_ = new wxTextCtrl(this, wxID_ANY);
-  tracker_->SetHint("HOST:PORT or PEERID@HOST:PORT; empty: none");
-  run_tracker_ = new wxCheckBox(this, wxID_ANY, "Run a tracker on this computer (for a LAN group)");
+  tracker_ = new wxTextCtrl(this, wxID_ANY, "", wxDefaultPosition, wxSize(160, -1));
+  tracker_->SetHint("HOST:PORT; empty: none");
+  tracker_->SetToolTip("HOST:PORT or PEERID@HOST:PORT. Empty: no tracker, or the one this "
+                       "computer runs.");
+  run_tracker_ = new wxCheckBox(this, wxID_ANY, "Run a tracker on this computer");
   tracker_port_ = spin(1, kMaxPort);
-  dht_ = new wxCheckBox(this, wxID_ANY, "Use the DHT (finds peers when the tracker is down)");
-  bootstrap_ = new wxTextCtrl(this, wxID_ANY);
+  dht_ = new wxCheckBox(this, wxID_ANY, "Use the DHT");
+  bootstrap_ = new wxTextCtrl(this, wxID_ANY, "", wxDefaultPosition, wxSize(160, -1));
   bootstrap_->SetHint("HOST:PORT, HOST:PORT ...");
   lan_ = new wxCheckBox(this, wxID_ANY, "Find peers on the local network");
   peer_port_ = spin(0, kMaxPort);
@@ -85,8 +90,10 @@ SettingsPage::SettingsPage(wxWindow* parent, client::Session& session, FutureWat
   add_row(network, "Peer port (TCP, 0: any free)", peer_port_);
 
   auto* sizer = new wxBoxSizer(wxVERTICAL);
-  sizer->Add(transfers_box, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 12);
-  sizer->Add(network_box, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 12);
+  auto* columns = new wxBoxSizer(wxHORIZONTAL);
+  columns->Add(transfers_box, 1, wxEXPAND | wxRIGHT, 12);
+  columns->Add(network_box, 1, wxEXPAND);
+  sizer->Add(columns, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 12);
   auto* save = new wxButton(this, wxID_ANY, "Save");
   sizer->Add(save, 0, wxALL, 12);
   SetSizer(sizer);

@@ -10,7 +10,7 @@
 #include "swarmshare/client/settings.hpp"
 #include "swarmshare/gui/network_settings.hpp"
 
-#include <wx/panel.h>
+#include <wx/scrolwin.h>
 
 #include <functional>
 #include <string>
@@ -23,7 +23,8 @@ class wxTextCtrl;
 
 namespace swarmshare::gui {
 
-class SettingsPage : public wxPanel {
+// Scrolls when the window is too short for it.
+class SettingsPage : public wxScrolledWindow {
 public:
   SettingsPage(wxWindow* parent, client::Session& session, FutureWatcher& futures,
                GuiConfig& config);
