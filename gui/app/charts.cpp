@@ -76,8 +76,9 @@ void SpeedGraph::on_paint() {
     dc.DrawText(legend, at, kMargin);
   };
   const int legend_x = area.GetRight() - 180;
-  draw(true, kDownloadColour, "— Download", legend_x);
-  draw(false, kUploadColour, "— Upload", legend_x + 95);
+  // Literals with non-ASCII characters go through FromUTF8: the C locale would drop them.
+  draw(true, kDownloadColour, wxString::FromUTF8("— Download"), legend_x);
+  draw(false, kUploadColour, wxString::FromUTF8("— Upload"), legend_x + 95);
 }
 
 ChunkBar::ChunkBar(wxWindow* parent)

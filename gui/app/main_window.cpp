@@ -81,7 +81,7 @@ MainWindow::MainWindow(client::Session& session, const client::SessionOptions& o
   CreateStatusBar(3);
   const int widths[] = {-2, -1, -3};
   GetStatusBar()->SetStatusWidths(3, widths);
-  SetStatusText("↓ 0 B/s  ↑ 0 B/s", 0);
+  SetStatusText(wxString::FromUTF8("↓ 0 B/s  ↑ 0 B/s"), 0);
   SetStatusText("Peers: 0", 1);
   SetStatusText(wxString::FromUTF8(tracker_health_line(tracker_configured_, {}).text), 2);
 
@@ -95,7 +95,7 @@ MainWindow::MainWindow(client::Session& session, const client::SessionOptions& o
     downloads_->set_download_folder(saved.download_folder);
   });
   settings_->on_notice([this](const std::string& text, bool error) {
-    append_log(text);
+    note(text);
     if (error || notices_.automated()) {
       tell("Settings", text, error ? wxICON_ERROR : wxICON_INFORMATION);
     }
@@ -108,7 +108,7 @@ MainWindow::MainWindow(client::Session& session, const client::SessionOptions& o
     tray_.reset(); // a tray icon left behind would keep the program running
     event.Skip();
   });
-  append_log("Swarmshare started. Peer ID: " + session_.peer_id().to_string());
+  note("Swarmshare started. Peer ID: " + session_.peer_id().to_string());
 }
 
 namespace {
@@ -222,6 +222,10 @@ void MainWindow::on_event(const client::Event& event) {
           },
       },
       event);
+}
+
+void MainWindow::note(const std::string& text) {
+  append_log(client::LogLine{std::chrono::system_clock::now(), client::LogLevel::info, text});
 }
 
 void MainWindow::append_log(const client::LogLine& line) { append_log(status_log_text(line)); }

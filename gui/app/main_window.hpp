@@ -43,7 +43,7 @@ public:
   /// The tracker share links name (see SharePage::set_link_tracker).
   void set_link_tracker(std::optional<std::string> tracker);
   /// A line of our own in the status log (the engine's come as events).
-  void note(const std::string& text) { append_log(text); }
+  void note(const std::string& text);
 
   /// Shows each tab in turn and saves the window as DIR/NN-tab-name.png (tests, and the
   /// screenshots the GUI tests leave in the build tree). Returns how many were saved.

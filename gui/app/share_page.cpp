@@ -68,7 +68,7 @@ SharePage::SharePage(wxWindow* parent, client::Session& session, FutureWatcher& 
     : wxPanel(parent), session_(session), futures_(futures), notices_(notices) {
   auto* sizer = new wxBoxSizer(wxVERTICAL);
   auto* top = new wxBoxSizer(wxHORIZONTAL);
-  auto* browse = new wxButton(this, wxID_ANY, "Browse File…");
+  auto* browse = new wxButton(this, wxID_ANY, wxString::FromUTF8("Browse File…"));
   top->Add(browse, 0, wxALL, 6);
   top->Add(new wxStaticText(this, wxID_ANY, "or drop files on this window to share them"), 0,
            wxALIGN_CENTER_VERTICAL | wxALL, 6);
