@@ -94,6 +94,10 @@ bool SwarmshareApp::OnInit() {
     });
     screenshot_timer_.StartOnce(1500);
   }
+  if (const char* watch = std::getenv("SWARMSHARE_GUI_STALL_WATCH");
+      watch != nullptr && *watch != '\0') {
+    window_->watch_stalls();
+  }
   if (const char* commands = std::getenv("SWARMSHARE_GUI_AUTOMATION");
       commands != nullptr && *commands != '\0') {
     start_automation(commands);

@@ -8,8 +8,10 @@
 #include "swarmshare/client/events.hpp"
 #include "swarmshare/client/session.hpp"
 #include "swarmshare/gui/share_questions.hpp"
+#include "swarmshare/gui/stall_meter.hpp"
 
 #include <wx/frame.h>
+#include <wx/timer.h>
 
 #include <filesystem>
 #include <functional>
@@ -49,6 +51,10 @@ public:
   /// screenshots the GUI tests leave in the build tree). Returns how many were saved.
   int save_tab_screenshots(const std::filesystem::path& folder);
 
+  /// Benchmarks: a 10 ms timer whose late ticks measure how long the event loop was kept
+  /// from running (automation: `stalls`, `stalls reset`).
+  void watch_stalls();
+
   /// Test automation: from now on, questions and notices are written through `print`
   /// instead of being shown as dialogs, and automate() takes commands.
   void enable_automation(std::function<void(const std::string&)> print);
@@ -56,7 +62,7 @@ public:
   /// `search TEXT`, `download ROW`, `answer yes|no` (the share question), `confirm yes|no`
   /// (any other question), `shares`, `history`, `share PATH`, `cancel-hashing`, `link ROW`,
   /// `set NAME VALUE` and `save-settings`, `resize W H`, `geometry`, `column LIST [I W]`,
-  /// `graph`, `screenshots DIR`.
+  /// `graph`, `stalls [reset]`, `open-shares`, `screenshots DIR`.
   void automate(const std::string& command);
 
 private:
@@ -91,6 +97,8 @@ private:
   SettingsPage* settings_ = nullptr;
   wxListBox* log_ = nullptr;
   std::unique_ptr<Tray> tray_;
+  StallMeter stalls_{std::chrono::milliseconds{10}};
+  wxTimer stall_timer_;
   std::function<void(const std::string&)> automation_;
 };
 

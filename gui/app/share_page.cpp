@@ -115,7 +115,7 @@ void SharePage::refresh(std::function<void(const SharedFiles&)> then) {
       session_.library(),
       [this, then = std::move(then)](core::Result<std::vector<client::LibraryEntry>> library) {
         if (library) {
-          files_.set_library(library.value());
+          files_.set_library(std::move(library).value());
           rows_changed();
         }
         if (then) {

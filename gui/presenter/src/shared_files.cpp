@@ -37,11 +37,11 @@ std::string column_title(SharedColumn column) {
   return {};
 }
 
-void SharedFiles::set_library(const std::vector<client::LibraryEntry>& entries) {
+void SharedFiles::set_library(std::vector<client::LibraryEntry> entries) {
   rows_.clear();
   rows_.reserve(entries.size());
-  for (const auto& entry : entries) {
-    rows_.push_back(SharedRow{entry.file_id(), entry.manifest.name(), entry.path,
+  for (auto& entry : entries) {
+    rows_.push_back(SharedRow{entry.file_id(), entry.manifest.name(), std::move(entry.path),
                               entry.manifest.file_size(), entry.source, entry.status,
                               entry.statistics.bytes_uploaded, entry.statistics.peers_served});
   }
