@@ -50,10 +50,10 @@ void DashboardPage::on_tick(const client::StatisticsTick& tick) {
   graph_->add({tick.download_rate, tick.upload_rate});
   speeds_->SetLabel(wxString::FromUTF8("Download " + format_rate(tick.download_rate) +
                                        "    Upload " + format_rate(tick.upload_rate)));
-  totals_->SetLabel(wxString::FromUTF8("Downloaded " + format_bytes(tick.bytes_downloaded) +
-                                       "    Uploaded " + format_bytes(tick.bytes_uploaded) +
-                                       "    Ratio " +
-                                       format_ratio(tick.bytes_uploaded, tick.bytes_downloaded)));
+  totals_->SetLabel(
+      wxString::FromUTF8("Downloaded " + core::format_bytes_column(tick.bytes_downloaded) +
+                         "    Uploaded " + core::format_bytes_column(tick.bytes_uploaded) +
+                         "    Ratio " + format_ratio(tick.bytes_uploaded, tick.bytes_downloaded)));
   transfers_->SetLabel(wxString::FromUTF8(
       std::to_string(tick.downloads) + " downloads running    " + std::to_string(tick.shares) +
       " files shared    " + std::to_string(tick.peers) + " peers connected"));

@@ -127,7 +127,7 @@ void DownloadPage::on_search() {
         for (std::size_t i = 0; i < hits_.size(); ++i) {
           const auto& hit = hits_[i];
           const long row = results_->InsertItem(static_cast<long>(i), wxString::FromUTF8(hit.name));
-          results_->SetItem(row, 1, wxString::FromUTF8(format_bytes(hit.size)));
+          results_->SetItem(row, 1, wxString::FromUTF8(core::format_bytes_column(hit.size)));
           results_->SetItem(row, 2, std::to_string(hit.seeders));
           results_->SetItem(row, 3, wxString::FromUTF8(std::string(core::to_string(hit.origin))));
           results_->SetItem(row, 4, hit.file_id.to_short_hex());

@@ -62,7 +62,7 @@ void HistoryPage::refresh(std::function<void(const std::vector<client::HistoryEn
           list_->SetItem(
               row, 1,
               wxString::FromUTF8(entry.name.empty() ? entry.file_id.to_short_hex() : entry.name));
-          list_->SetItem(row, 2, wxString::FromUTF8(format_bytes(entry.size)));
+          list_->SetItem(row, 2, wxString::FromUTF8(core::format_bytes_column(entry.size)));
           list_->SetItem(row, 3, wxString::FromUTF8(outcome_text(entry)));
         }
         if (then) {

@@ -160,8 +160,9 @@ void SharePage::on_hash_progress(const client::HashProgressed& progress) {
                                                 : static_cast<double>(progress.bytes_done) /
                                                       static_cast<double>(progress.bytes_total);
   hashing_text_->SetLabel(wxString::FromUTF8("Hashing " + progress.path.filename().string() + ": " +
-                                             format_bytes(progress.bytes_done) + " of " +
-                                             format_bytes(progress.bytes_total)));
+                                             core::format_bytes_column(progress.bytes_done) +
+                                             " of " +
+                                             core::format_bytes_column(progress.bytes_total)));
   hashing_gauge_->SetValue(static_cast<int>(done * 1000));
   hashing_gauge_->Show();
   cancel_hashing_->Show();

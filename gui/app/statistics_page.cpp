@@ -26,8 +26,8 @@ void StatisticsPage::refresh() {
         }
         const auto& value = totals.value();
         totals_->SetLabel(wxString::FromUTF8(
-            "Uploaded: " + format_bytes(value.bytes_uploaded) +
-            "\nDownloaded: " + format_bytes(value.bytes_downloaded) +
+            "Uploaded: " + core::format_bytes_column(value.bytes_uploaded) +
+            "\nDownloaded: " + core::format_bytes_column(value.bytes_downloaded) +
             "\nRatio: " + format_ratio(value.bytes_uploaded, value.bytes_downloaded) +
             "\nPeers served: " + std::to_string(value.peers_served)));
         Layout();

@@ -8,21 +8,6 @@
 namespace swarmshare::gui {
 namespace {
 
-TEST(GuiText, bytesReadInBinaryUnitsWithThreeDigitsAtMost) {
-  EXPECT_EQ(format_bytes(0), "0 B");
-  EXPECT_EQ(format_bytes(1023), "1023 B");
-  EXPECT_EQ(format_bytes(1024), "1.00 KiB");
-  EXPECT_EQ(format_bytes(1536), "1.50 KiB");
-  EXPECT_EQ(format_bytes(std::uint64_t{15} * 1024 * 1024 + 300 * 1024), "15.3 MiB");
-  EXPECT_EQ(format_bytes(std::uint64_t{153} * 1024 * 1024), "153 MiB");
-  EXPECT_EQ(format_bytes(std::uint64_t{3} << 30), "3.00 GiB");
-}
-
-TEST(GuiText, aSizeJustUnderTheNextUnitReadsAsOneOfIt) {
-  // 1023.9 KiB would print "1024 KiB": wider than any other size in the column.
-  EXPECT_EQ(format_bytes(1024 * 1024 - 100), "1.00 MiB");
-}
-
 TEST(GuiText, ratesAreBytesPerSecond) {
   EXPECT_EQ(format_rate(0), "0 B/s");
   EXPECT_EQ(format_rate(std::uint64_t{2} * 1024 * 1024 + 300 * 1024), "2.29 MiB/s");

@@ -39,7 +39,7 @@ std::string share_question_title() { return "Share Downloaded File?"; }
 
 std::string share_question_text(const ShareQuestion& question) {
   return "Would you like to share this file?\n\n" + question.name + " (" +
-         format_bytes(question.size) + ")\nFile ID: " + question.file_id.to_hex();
+         core::format_bytes_column(question.size) + ")\nFile ID: " + question.file_id.to_hex();
 }
 
 std::string shared_result_title() { return "File Shared"; }

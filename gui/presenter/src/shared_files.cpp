@@ -77,9 +77,9 @@ std::string SharedFiles::cell(std::size_t index, SharedColumn column) const {
   switch (column) {
   case SharedColumn::name: return shown.name;
   case SharedColumn::file_id: return shown.file_id.to_short_hex();
-  case SharedColumn::size: return format_bytes(shown.size);
+  case SharedColumn::size: return core::format_bytes_column(shown.size);
   case SharedColumn::status: return status_text(shown.source, shown.status);
-  case SharedColumn::uploaded: return format_bytes(shown.bytes_uploaded);
+  case SharedColumn::uploaded: return core::format_bytes_column(shown.bytes_uploaded);
   case SharedColumn::peers_served: return std::to_string(shown.peers_served);
   }
   return {};

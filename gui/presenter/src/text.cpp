@@ -22,34 +22,8 @@ std::string printf_string(const char* format, auto... values) {
 
 } // namespace
 
-std::string format_bytes(std::uint64_t bytes) {
-  constexpr std::array<const char*, 7> kUnits{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  if (bytes < 1024) {
-    return printf_string("%u B", static_cast<unsigned>(bytes));
-  }
-  auto value = static_cast<double>(bytes);
-  std::size_t unit = 0;
-  while (value >= 1024.0 && unit + 1 < kUnits.size()) {
-    value /= 1024.0;
-    ++unit;
-  }
-  // Rounding can reach the next unit's threshold (1023.96 KiB prints as "1024 KiB"):
-  // show it as 1.00 of the next unit instead.
-  if (value >= 999.5 && unit + 1 < kUnits.size()) {
-    value /= 1024.0;
-    ++unit;
-  }
-  if (value < 9.995) {
-    return printf_string("%.2f %s", value, kUnits[unit]);
-  }
-  if (value < 99.95) {
-    return printf_string("%.1f %s", value, kUnits[unit]);
-  }
-  return printf_string("%.0f %s", value, kUnits[unit]);
-}
-
 std::string format_rate(std::uint64_t bytes_per_second) {
-  return format_bytes(bytes_per_second) + "/s";
+  return core::format_bytes_column(bytes_per_second) + "/s";
 }
 
 std::string format_eta(std::uint64_t bytes_left, std::uint64_t bytes_per_second) {

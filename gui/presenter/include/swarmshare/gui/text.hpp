@@ -2,6 +2,7 @@
 // How numbers and times read in the desktop client. No wx here: the presenter tests run
 // without a display.
 #include "swarmshare/client/events.hpp"
+#include "swarmshare/core/units.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -11,11 +12,9 @@
 
 namespace swarmshare::gui {
 
-/// "0 B", "512 B", "1.5 KiB", "15.3 MiB", "153 MiB", "1.50 GiB": binary units, three
-/// significant digits at most, so a column of sizes keeps its width.
-[[nodiscard]] std::string format_bytes(std::uint64_t bytes);
+// Sizes: core::format_bytes_column (units.hpp), so that every column of sizes keeps its width.
 
-/// format_bytes + "/s"; "0 B/s" when idle.
+/// core::format_bytes_column + "/s"; "0 B/s" when idle.
 [[nodiscard]] std::string format_rate(std::uint64_t bytes_per_second);
 
 /// Time left at the current rate: "45 s", "3 min 05 s", "2 h 07 min", "3 d 04 h"; "∞" when
