@@ -287,6 +287,42 @@ TEST_F(SwarmTest, chunksInProgressAreTheRequestedOnesUntilTheyVerify) {
   EXPECT_TRUE(seeder.swarm->chunks_in_progress().empty()) << "a seeder downloads nothing";
 }
 
+TEST_F(SwarmTest, chunkAvailabilityCountsTheAttachedPeersThatHaveEachChunk) {
+  make_file(std::uint64_t{4} * 1024 * 1024, 64 * 1024);
+  core::ManualClock limit_clock;
+  RateLimiter upload(limit_clock, kMiB); // holds the download back while we look
+  Node& first = add_seeder(false, SwarmLimits{.upload = &upload});
+  Node& second = add_seeder(false, SwarmLimits{.upload = &upload});
+  auto storage = std::make_shared<MemoryStorage>(file_bytes_);
+  Node& downloader = add_downloader(storage);
+  const auto chunks = downloader.swarm->manifest().chunk_count();
+  EXPECT_EQ(downloader.swarm->chunk_availability(), std::vector<std::uint8_t>(chunks, 0));
+  run(
+      [&]() -> awaitable<void> {
+        const auto connected = co_await connect(downloader, first);
+        EXPECT_TRUE(connected);
+      },
+      1s);
+  EXPECT_EQ(downloader.swarm->chunk_availability(), std::vector<std::uint8_t>(chunks, 1));
+  run(
+      [&]() -> awaitable<void> {
+        const auto connected = co_await connect(downloader, second);
+        EXPECT_TRUE(connected);
+      },
+      1s);
+  // A seeder reveals what it has to a newcomer a little at a time (seed_reveal.hpp): the
+  // second one has told of some chunks, not necessarily all yet.
+  const auto both = downloader.swarm->chunk_availability();
+  ASSERT_EQ(both.size(), chunks);
+  EXPECT_TRUE(
+      std::all_of(both.begin(), both.end(), [](auto peers) { return peers == 1 || peers == 2; }));
+  EXPECT_GT(std::count(both.begin(), both.end(), 2), 0);
+  EXPECT_TRUE(first.swarm->chunk_availability().empty()) << "a seeder downloads nothing";
+  upload.set_rate(RateLimiter::kUnlimited);
+  run([]() -> awaitable<void> { co_return; });
+  EXPECT_TRUE(downloader.observer.completed);
+}
+
 TEST_F(SwarmTest, dialledPeerWithAnotherIdentityIsRefused) {
   Node& seeder = add_seeder();
   Node& impostor_claim = add_seeder(); // its Peer ID is what the registry "advertised"

@@ -32,6 +32,7 @@ DownloadProgress Download::Impl::make_progress() const {
   progress.sources_known = static_cast<std::uint32_t>(known.size());
   progress.chunk_states.assign(verified.size(), to_byte(ChunkProgress::missing));
   if (current.swarm) {
+    progress.chunk_availability = current.swarm->chunk_availability();
     for (const core::ChunkIndex chunk : current.swarm->chunks_in_progress()) {
       const auto index = static_cast<std::size_t>(core::index_value(chunk));
       if (index < progress.chunk_states.size()) {

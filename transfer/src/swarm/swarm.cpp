@@ -909,6 +909,20 @@ SwarmCounters Swarm::counters() const noexcept {
   return counters;
 }
 
+std::vector<std::uint8_t> Swarm::chunk_availability() const {
+  std::vector<std::uint8_t> counts;
+  if (!impl_->picker) {
+    return counts;
+  }
+  counts.resize(impl_->picker->chunk_count());
+  for (std::uint32_t i = 0; i < counts.size(); ++i) {
+    const auto peers = impl_->picker->availability(core::ChunkIndex{i});
+    const std::uint32_t known = peers ? peers.value() : 0;
+    counts[i] = static_cast<std::uint8_t>(std::min<std::uint32_t>(known, 255));
+  }
+  return counts;
+}
+
 std::vector<core::ChunkIndex> Swarm::chunks_in_progress() const {
   std::vector<core::ChunkIndex> chunks;
   if (!impl_->picker) {

@@ -106,6 +106,9 @@ struct DownloadProgress {
   /// (requested, partly received or being verified), 2 verified. Only chunks counted in
   /// verified_bytes are 2.
   std::vector<std::uint8_t> chunk_states;
+  /// For each chunk, how many connected peers have it (255: 255 or more); empty while no
+  /// swarm runs (fetching the manifest, paused, done).
+  std::vector<std::uint8_t> chunk_availability;
 };
 
 class DownloadObserver {

@@ -143,6 +143,9 @@ public:
   /// Chunks started and not yet verified: blocks requested from a peer or received, or
   /// every block received and the chunk being verified. Ascending; empty unless downloading.
   [[nodiscard]] std::vector<core::ChunkIndex> chunks_in_progress() const;
+  /// For each chunk, how many attached peers have it (255 stands for 255 or more): the
+  /// availability the piece picker goes by. Empty unless downloading.
+  [[nodiscard]] std::vector<std::uint8_t> chunk_availability() const;
   /// Serving on or off (off: every peer gets budget 0; on again: budgets as before).
   void set_serving(bool serving);
   /// Changes SwarmOptions::upload_rate_per_peer (0: none) from now on, for the peers
