@@ -24,6 +24,16 @@ wxColour shade_colour(ChunkShade shade) {
   return {224, 224, 224};
 }
 
+// Availability: none (no connected peer has the chunk) stands out; more peers, darker.
+wxColour availability_colour(std::uint8_t peers) {
+  switch (peers) {
+  case 0: return {210, 70, 70};
+  case 1: return {175, 205, 235};
+  case 2: return {110, 160, 215};
+  default: return {31, 119, 180};
+  }
+}
+
 } // namespace
 
 SpeedGraph::SpeedGraph(wxWindow* parent)
@@ -82,8 +92,12 @@ void SpeedGraph::on_paint() {
 }
 
 ChunkBar::ChunkBar(wxWindow* parent)
-    : wxPanel(parent, wxID_ANY, wxDefaultPosition, wxSize(-1, 18)) {
+    : wxPanel(parent, wxID_ANY, wxDefaultPosition, wxSize(-1, 24)) {
   SetBackgroundStyle(wxBG_STYLE_PAINT);
+  SetToolTip(wxString::FromUTF8(
+      "Above: green chunks are verified, light green partly, amber in progress, grey missing.\n"
+      "Below: how many connected peers have each chunk: red none, then lighter to darker "
+      "blue for one, two, three or more."));
   Bind(wxEVT_PAINT, [this](wxPaintEvent&) { on_paint(); });
   Bind(wxEVT_SIZE, [this](wxSizeEvent& event) {
     Refresh();
@@ -91,8 +105,10 @@ ChunkBar::ChunkBar(wxWindow* parent)
   });
 }
 
-void ChunkBar::show(std::vector<std::uint8_t> chunk_states) {
+void ChunkBar::show(std::vector<std::uint8_t> chunk_states,
+                    std::vector<std::uint8_t> availability) {
   chunk_states_ = std::move(chunk_states);
+  availability_ = std::move(availability);
   Refresh(false);
 }
 
@@ -102,9 +118,15 @@ void ChunkBar::on_paint() {
   dc.Clear();
   const wxSize size = GetClientSize();
   dc.SetPen(*wxTRANSPARENT_PEN);
+  const int states_height = size.GetHeight() * 2 / 3;
   for (const auto& span : chunk_bar(chunk_states_, size.GetWidth())) {
     dc.SetBrush(wxBrush(shade_colour(span.shade)));
-    dc.DrawRectangle(span.begin, 0, span.end - span.begin, size.GetHeight());
+    dc.DrawRectangle(span.begin, 0, span.end - span.begin, states_height);
+  }
+  for (const auto& span : availability_bar(availability_, size.GetWidth())) {
+    dc.SetBrush(wxBrush(availability_colour(span.peers)));
+    dc.DrawRectangle(span.begin, states_height, span.end - span.begin,
+                     size.GetHeight() - states_height);
   }
   dc.SetPen(wxPen(wxSystemSettings::GetColour(wxSYS_COLOUR_GRAYTEXT)));
   dc.SetBrush(*wxTRANSPARENT_BRUSH);

@@ -23,15 +23,18 @@ private:
   SpeedHistory history_;
 };
 
+/// Two rows: above, each chunk's state; below, how many connected peers have it.
 class ChunkBar : public wxPanel {
 public:
   explicit ChunkBar(wxWindow* parent);
-  /// One byte per chunk, as transfer::DownloadProgress::chunk_states; empty: nothing selected.
-  void show(std::vector<std::uint8_t> chunk_states);
+  /// One byte per chunk each, as transfer::DownloadProgress's chunk_states and
+  /// chunk_availability; empty: nothing selected (or, for availability, no swarm running).
+  void show(std::vector<std::uint8_t> chunk_states, std::vector<std::uint8_t> availability);
 
 private:
   void on_paint();
   std::vector<std::uint8_t> chunk_states_;
+  std::vector<std::uint8_t> availability_;
 };
 
 } // namespace swarmshare::gui

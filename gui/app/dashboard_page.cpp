@@ -54,9 +54,10 @@ void DashboardPage::on_tick(const client::StatisticsTick& tick) {
       wxString::FromUTF8("Downloaded " + core::format_bytes_column(tick.bytes_downloaded) +
                          "    Uploaded " + core::format_bytes_column(tick.bytes_uploaded) +
                          "    Ratio " + format_ratio(tick.bytes_uploaded, tick.bytes_downloaded)));
-  transfers_->SetLabel(wxString::FromUTF8(
-      std::to_string(tick.downloads) + " downloads running    " + std::to_string(tick.shares) +
-      " files shared    " + std::to_string(tick.peers) + " peers connected"));
+  transfers_->SetLabel(wxString::FromUTF8(count_text(tick.downloads, "download", "downloads") +
+                                          " running    " +
+                                          count_text(tick.shares, "file", "files") + " shared    " +
+                                          count_text(tick.peers, "peer", "peers") + " connected"));
   show_health(dht_, dht_health_line(dht_enabled_, tick.dht_nodes));
   show_health(lan_, lan_health_line(lan_enabled_, tick.lan_peers));
   Layout();

@@ -80,7 +80,7 @@ DownloadPage::DownloadPage(wxWindow* parent, client::Session& session, FutureWat
   downloads_->AppendColumn("State", wxLIST_FORMAT_LEFT, 140);
   sizer->Add(downloads_, 1, wxEXPAND | wxLEFT | wxRIGHT, 6);
   auto* chunks = new wxBoxSizer(wxHORIZONTAL);
-  chunks->Add(new wxStaticText(this, wxID_ANY, "Chunks of the selected download:"), 0,
+  chunks->Add(new wxStaticText(this, wxID_ANY, "Chunks (done; peers with each):"), 0,
               wxALIGN_CENTER_VERTICAL | wxRIGHT, 6);
   chunk_bar_ = new ChunkBar(this);
   chunks->Add(chunk_bar_, 1, wxALIGN_CENTER_VERTICAL);
@@ -234,6 +234,7 @@ void DownloadPage::on_completed(const client::DownloadCompleted& completed) {
   row.progress.total_bytes = completed.size;
   row.progress.download_rate = 0;
   std::fill(row.progress.chunk_states.begin(), row.progress.chunk_states.end(), 2);
+  row.progress.chunk_availability.clear(); // no swarm downloads it any more
   row.state = "completed";
   show(completed.file_id);
   show_chunks();
@@ -245,13 +246,14 @@ void DownloadPage::on_failed(const client::DownloadFailed& failed) {
 }
 
 void DownloadPage::show_chunks() {
-  const long selected = selected_item(downloads_);
+  // The selected download's, else the first one's.
+  const long selected = download_order_.empty() ? -1 : std::max(selected_item(downloads_), 0L);
   if (selected < 0 || static_cast<std::size_t>(selected) >= download_order_.size()) {
-    chunk_bar_->show({});
+    chunk_bar_->show({}, {});
     return;
   }
   const auto& shown = download_rows_[download_order_[static_cast<std::size_t>(selected)]];
-  chunk_bar_->show(shown.progress.chunk_states);
+  chunk_bar_->show(shown.progress.chunk_states, shown.progress.chunk_availability);
 }
 
 long DownloadPage::row_of(const core::FileId& file_id) {

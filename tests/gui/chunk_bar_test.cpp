@@ -38,5 +38,21 @@ TEST(ChunkBar, nothingToDrawGivesNoSpans) {
   EXPECT_TRUE(chunk_bar(one, 0).empty());
 }
 
+TEST(AvailabilityBar, aPixelShowsItsRarestChunk) {
+  std::vector<std::uint8_t> peers(100, 5);
+  peers[3] = 0; // nobody has chunk 3: its pixel must say so, however wide the pixel
+  const auto spans = availability_bar(peers, 10);
+  ASSERT_EQ(spans.size(), 2U);
+  EXPECT_EQ(spans[0], (AvailabilitySpan{0, 1, 0}));
+  EXPECT_EQ(spans[1], (AvailabilitySpan{1, 10, kAvailabilityLevels})); // 5 reads "3 or more"
+}
+
+TEST(AvailabilityBar, levelsZeroOneTwoAndMany) {
+  const std::array<std::uint8_t, 4> peers{0, 1, 2, 200};
+  EXPECT_EQ(availability_bar(peers, 4),
+            (std::vector<AvailabilitySpan>{{0, 1, 0}, {1, 2, 1}, {2, 3, 2}, {3, 4, 3}}));
+  EXPECT_TRUE(availability_bar({}, 4).empty());
+}
+
 } // namespace
 } // namespace swarmshare::gui

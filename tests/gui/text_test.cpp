@@ -8,6 +8,12 @@
 namespace swarmshare::gui {
 namespace {
 
+TEST(GuiText, countsTakeTheSingularForOneOnly) {
+  EXPECT_EQ(count_text(0, "peer", "peers"), "0 peers");
+  EXPECT_EQ(count_text(1, "peer", "peers"), "1 peer");
+  EXPECT_EQ(count_text(2, "file", "files"), "2 files");
+}
+
 TEST(GuiText, ratesAreBytesPerSecond) {
   EXPECT_EQ(format_rate(0), "0 B/s");
   EXPECT_EQ(format_rate(std::uint64_t{2} * 1024 * 1024 + 300 * 1024), "2.29 MiB/s");

@@ -25,27 +25,46 @@ ChunkShade shade_of(std::span<const std::uint8_t> chunks) {
   return in_progress ? ChunkShade::in_progress : ChunkShade::missing;
 }
 
-} // namespace
-
-std::vector<ChunkSpan> chunk_bar(std::span<const std::uint8_t> chunk_states, int width) {
-  std::vector<ChunkSpan> spans;
-  if (width <= 0 || chunk_states.empty()) {
+// Runs of equal value over the pixels of a bar, each pixel the value `of` its chunks.
+template <class Span, auto Member, class Value>
+std::vector<Span> spans_over(std::span<const std::uint8_t> chunks, int width, Value of) {
+  std::vector<Span> spans;
+  if (width <= 0 || chunks.empty()) {
     return spans;
   }
-  const std::size_t chunks = chunk_states.size();
+  const std::size_t count = chunks.size();
   const auto pixels = static_cast<std::size_t>(width);
   for (std::size_t pixel = 0; pixel < pixels; ++pixel) {
     // The chunks under this pixel; with fewer chunks than pixels a chunk spans several.
-    const std::size_t first = pixel * chunks / pixels;
-    const std::size_t last = std::max(first + 1, (pixel + 1) * chunks / pixels);
-    const ChunkShade shade = shade_of(chunk_states.subspan(first, last - first));
-    if (!spans.empty() && spans.back().shade == shade) {
+    const std::size_t first = pixel * count / pixels;
+    const std::size_t last = std::max(first + 1, (pixel + 1) * count / pixels);
+    const auto value = of(chunks.subspan(first, last - first));
+    if (!spans.empty() && spans.back().*Member == value) {
       spans.back().end = static_cast<int>(pixel + 1);
     } else {
-      spans.push_back({static_cast<int>(pixel), static_cast<int>(pixel + 1), shade});
+      Span span;
+      span.begin = static_cast<int>(pixel);
+      span.end = static_cast<int>(pixel + 1);
+      span.*Member = value;
+      spans.push_back(span);
     }
   }
   return spans;
+}
+
+} // namespace
+
+std::vector<ChunkSpan> chunk_bar(std::span<const std::uint8_t> chunk_states, int width) {
+  return spans_over<ChunkSpan, &ChunkSpan::shade>(chunk_states, width, shade_of);
+}
+
+std::vector<AvailabilitySpan> availability_bar(std::span<const std::uint8_t> peer_counts,
+                                               int width) {
+  return spans_over<AvailabilitySpan, &AvailabilitySpan::peers>(
+      peer_counts, width, [](std::span<const std::uint8_t> chunks) {
+        const std::uint8_t rarest = *std::min_element(chunks.begin(), chunks.end());
+        return std::min(rarest, kAvailabilityLevels);
+      });
 }
 
 } // namespace swarmshare::gui

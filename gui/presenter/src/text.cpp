@@ -26,6 +26,10 @@ std::string format_rate(std::uint64_t bytes_per_second) {
   return core::format_bytes_column(bytes_per_second) + "/s";
 }
 
+std::string count_text(std::uint64_t count, std::string_view one, std::string_view many) {
+  return std::to_string(count) + " " + std::string(count == 1 ? one : many);
+}
+
 std::string format_eta(std::uint64_t bytes_left, std::uint64_t bytes_per_second) {
   if (bytes_left == 0) {
     return "0 s";

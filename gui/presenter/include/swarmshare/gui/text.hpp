@@ -14,6 +14,10 @@ namespace swarmshare::gui {
 
 // Sizes: core::format_bytes_column (units.hpp), so that every column of sizes keeps its width.
 
+/// "1 peer", "3 peers": a count with its noun, singular or plural.
+[[nodiscard]] std::string count_text(std::uint64_t count, std::string_view one,
+                                     std::string_view many);
+
 /// core::format_bytes_column + "/s"; "0 B/s" when idle.
 [[nodiscard]] std::string format_rate(std::uint64_t bytes_per_second);
 
