@@ -7,6 +7,7 @@
 #include "swarmshare/gui/text.hpp"
 
 #include <wx/button.h>
+#include <wx/dataview.h>
 #include <wx/listctrl.h>
 #include <wx/msgdlg.h>
 #include <wx/sizer.h>
@@ -24,12 +25,15 @@ long selected_item(const wxListCtrl* list) {
   return list->GetNextItem(-1, wxLIST_NEXT_ALL, wxLIST_STATE_SELECTED);
 }
 
-std::string percent_text(const transfer::DownloadProgress& progress) {
+long percent_of(const transfer::DownloadProgress& progress) {
   if (progress.total_bytes == 0) {
-    return "0 %";
+    return 0;
   }
-  return std::to_string(progress.verified_bytes * 100 / progress.total_bytes) + " %";
+  return static_cast<long>(progress.verified_bytes * 100 / progress.total_bytes);
 }
+
+// The columns of the downloads list.
+enum DownloadColumn : unsigned { name, progress, speed, time_left, peers, state };
 
 // The desktop's Downloads folder (XDG user dirs); where none is configured wx answers with
 // the home folder itself, and then ~/Downloads it is.
@@ -70,14 +74,15 @@ DownloadPage::DownloadPage(wxWindow* parent, client::Session& session, FutureWat
   auto* download = new wxButton(this, wxID_ANY, "Download");
   sizer->Add(download, 0, wxALL, 6);
 
-  downloads_ = new wxListCtrl(this, wxID_ANY, wxDefaultPosition, wxDefaultSize,
-                              wxLC_REPORT | wxLC_SINGLE_SEL, wxDefaultValidator, "downloads");
-  downloads_->AppendColumn("Name", wxLIST_FORMAT_LEFT, 260);
-  downloads_->AppendColumn("Progress", wxLIST_FORMAT_RIGHT, 80);
-  downloads_->AppendColumn("Speed", wxLIST_FORMAT_RIGHT, 100);
-  downloads_->AppendColumn("Time left", wxLIST_FORMAT_RIGHT, 100);
-  downloads_->AppendColumn("Peers", wxLIST_FORMAT_RIGHT, 60);
-  downloads_->AppendColumn("State", wxLIST_FORMAT_LEFT, 140);
+  downloads_ = new wxDataViewListCtrl(this, wxID_ANY, wxDefaultPosition, wxDefaultSize,
+                                      wxDV_SINGLE | wxDV_ROW_LINES);
+  downloads_->SetName("downloads"); // its column widths are kept under this name
+  downloads_->AppendTextColumn("Name", wxDATAVIEW_CELL_INERT, 260);
+  downloads_->AppendProgressColumn("Progress", wxDATAVIEW_CELL_INERT, 140);
+  downloads_->AppendTextColumn("Speed", wxDATAVIEW_CELL_INERT, 100, wxALIGN_RIGHT);
+  downloads_->AppendTextColumn("Time left", wxDATAVIEW_CELL_INERT, 100, wxALIGN_RIGHT);
+  downloads_->AppendTextColumn("Peers", wxDATAVIEW_CELL_INERT, 60, wxALIGN_RIGHT);
+  downloads_->AppendTextColumn("State", wxDATAVIEW_CELL_INERT, 160);
   sizer->Add(downloads_, 1, wxEXPAND | wxLEFT | wxRIGHT, 6);
   auto* chunks = new wxBoxSizer(wxHORIZONTAL);
   chunks->Add(new wxStaticText(this, wxID_ANY, "Chunks (done; peers with each):"), 0,
@@ -99,8 +104,7 @@ DownloadPage::DownloadPage(wxWindow* parent, client::Session& session, FutureWat
   query_->Bind(wxEVT_TEXT_ENTER, [this](wxCommandEvent&) { on_search(); });
   download->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { on_download(); });
   results_->Bind(wxEVT_LIST_ITEM_ACTIVATED, [this](wxListEvent&) { on_download(); });
-  downloads_->Bind(wxEVT_LIST_ITEM_SELECTED, [this](wxListEvent&) { show_chunks(); });
-  downloads_->Bind(wxEVT_LIST_ITEM_DESELECTED, [this](wxListEvent&) { show_chunks(); });
+  downloads_->Bind(wxEVT_DATAVIEW_SELECTION_CHANGED, [this](wxDataViewEvent&) { show_chunks(); });
   pause->Bind(wxEVT_BUTTON,
               [this](wxCommandEvent&) { on_selected_download(&client::Session::pause); });
   resume->Bind(wxEVT_BUTTON,
@@ -197,7 +201,7 @@ void DownloadPage::download_result(long row) {
 
 void DownloadPage::on_selected_download(
     std::future<core::Status> (client::Session::*command)(core::FileId)) {
-  const long selected = selected_item(downloads_);
+  const long selected = downloads_->GetSelectedRow();
   if (selected < 0 || static_cast<std::size_t>(selected) >= download_order_.size()) {
     return;
   }
@@ -247,7 +251,8 @@ void DownloadPage::on_failed(const client::DownloadFailed& failed) {
 
 void DownloadPage::show_chunks() {
   // The selected download's, else the first one's.
-  const long selected = download_order_.empty() ? -1 : std::max(selected_item(downloads_), 0L);
+  const long selected =
+      download_order_.empty() ? -1 : std::max(static_cast<long>(downloads_->GetSelectedRow()), 0L);
   if (selected < 0 || static_cast<std::size_t>(selected) >= download_order_.size()) {
     chunk_bar_->show({}, {});
     return;
@@ -262,26 +267,31 @@ long DownloadPage::row_of(const core::FileId& file_id) {
     return static_cast<long>(found - download_order_.begin());
   }
   download_order_.push_back(file_id);
-  const long row = static_cast<long>(download_order_.size() - 1);
-  downloads_->InsertItem(row, "");
-  return row;
+  wxVector<wxVariant> cells;
+  cells.push_back(wxVariant(wxString()));
+  cells.push_back(wxVariant(0L));
+  for (int text = 0; text < 4; ++text) {
+    cells.push_back(wxVariant(wxString()));
+  }
+  downloads_->AppendItem(cells);
+  return static_cast<long>(download_order_.size() - 1);
 }
 
 void DownloadPage::show(const core::FileId& file_id) {
   const Row& shown = download_rows_[file_id];
-  const long row = row_of(file_id);
+  const auto row = static_cast<unsigned>(row_of(file_id));
   const auto& progress = shown.progress;
-  downloads_->SetItem(row, 0,
-                      wxString::FromUTF8(shown.name.empty() ? file_id.to_short_hex() : shown.name));
-  downloads_->SetItem(row, 1, percent_text(progress));
-  downloads_->SetItem(row, 2, wxString::FromUTF8(format_rate(progress.download_rate)));
-  downloads_->SetItem(
-      row, 3,
-      wxString::FromUTF8(
-          format_eta(progress.total_bytes - std::min(progress.total_bytes, progress.verified_bytes),
-                     progress.download_rate)));
-  downloads_->SetItem(row, 4, std::to_string(progress.peers));
-  downloads_->SetItem(row, 5, wxString::FromUTF8(shown.state));
+  const auto text = [this, row](const std::string& value, DownloadColumn column) {
+    downloads_->SetTextValue(wxString::FromUTF8(value), row, column);
+  };
+  text(shown.name.empty() ? file_id.to_short_hex() : shown.name, DownloadColumn::name);
+  downloads_->SetValue(wxVariant(percent_of(progress)), row, DownloadColumn::progress);
+  text(format_rate(progress.download_rate), DownloadColumn::speed);
+  text(format_eta(progress.total_bytes - std::min(progress.total_bytes, progress.verified_bytes),
+                  progress.download_rate),
+       DownloadColumn::time_left);
+  text(std::to_string(progress.peers), DownloadColumn::peers);
+  text(shown.state, DownloadColumn::state);
 }
 
 } // namespace swarmshare::gui

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+class wxDataViewListCtrl;
 class wxListCtrl;
 class wxTextCtrl;
 
@@ -67,7 +68,8 @@ private:
   ChunkBar* chunk_bar_ = nullptr;
   wxTextCtrl* query_ = nullptr;
   wxListCtrl* results_ = nullptr;
-  wxListCtrl* downloads_ = nullptr;
+  /// A data view for its progress bars (a report list has none).
+  wxDataViewListCtrl* downloads_ = nullptr;
   std::vector<core::SearchHit> hits_;
   std::vector<core::FileId> download_order_;
   std::map<core::FileId, Row> download_rows_;

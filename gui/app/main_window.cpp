@@ -5,6 +5,7 @@
 #include "dashboard_page.hpp"
 #include "download_page.hpp"
 #include "history_page.hpp"
+#include "named_lists.hpp"
 #include "settings_page.hpp"
 #include "share_page.hpp"
 #include "statistics_page.hpp"
@@ -17,7 +18,6 @@
 #include <wx/display.h>
 #include <wx/image.h>
 #include <wx/listbox.h>
-#include <wx/listctrl.h>
 #include <wx/msgdlg.h>
 #include <wx/notebook.h>
 #include <wx/sizer.h>
@@ -120,31 +120,9 @@ MainWindow::MainWindow(client::Session& session, const client::SessionOptions& o
   note("Swarmshare started. Peer ID: " + session_.peer_id().to_string());
 }
 
-namespace {
-
-// Every report list of the window, by the name it was given (column widths are kept under it).
-void collect_lists(wxWindow* window, std::vector<wxListCtrl*>& lists) {
-  for (wxWindow* child : window->GetChildren()) {
-    if (auto* list = dynamic_cast<wxListCtrl*>(child);
-        list != nullptr && !list->GetName().empty() && list->GetName() != wxListCtrlNameStr) {
-      lists.push_back(list);
-    }
-    collect_lists(child, lists);
-  }
-}
-
-} // namespace
-
 void MainWindow::restore_placement() {
-  std::vector<wxListCtrl*> lists;
-  collect_lists(this, lists);
-  for (auto* list : lists) {
-    const auto widths = config_.column_widths(list->GetName().utf8_string());
-    if (widths.size() == static_cast<std::size_t>(list->GetColumnCount())) {
-      for (std::size_t column = 0; column < widths.size(); ++column) {
-        list->SetColumnWidth(static_cast<int>(column), widths[column]);
-      }
-    }
+  for (auto& list : NamedList::in(*this)) {
+    list.set_widths(config_.column_widths(list.name()));
   }
   const auto placement = config_.placement();
   if (!placement) {
@@ -177,14 +155,8 @@ void MainWindow::save_placement() {
   }
   placement.log_height = splitter_->GetSize().GetHeight() - splitter_->GetSashPosition();
   config_.set_placement(placement);
-  std::vector<wxListCtrl*> lists;
-  collect_lists(this, lists);
-  for (auto* list : lists) {
-    std::vector<int> widths;
-    for (int column = 0; column < list->GetColumnCount(); ++column) {
-      widths.push_back(list->GetColumnWidth(column));
-    }
-    config_.set_column_widths(list->GetName().utf8_string(), widths);
+  for (const auto& list : NamedList::in(*this)) {
+    config_.set_column_widths(list.name(), list.widths());
   }
   if (!config_.flush()) {
     std::cerr << "swarmshare: could not save the window's placement\n";
@@ -423,18 +395,25 @@ void MainWindow::automate(const std::string& command) {
     int index = -1;
     int width = 0;
     words >> list_name >> index >> width;
-    std::vector<wxListCtrl*> lists;
-    collect_lists(this, lists);
-    for (auto* list : lists) {
-      if (list->GetName().utf8_string() != list_name) {
+    for (auto& list : NamedList::in(*this)) {
+      if (list.name() != list_name) {
         continue;
       }
+      // Its tab is shown first, as for a user who drags a column's edge: a data view's
+      // columns take their widths once laid out.
+      for (size_t page = 0; page < notebook_->GetPageCount(); ++page) {
+        if (notebook_->GetPage(page)->IsDescendant(&list.window())) {
+          notebook_->SetSelection(page);
+        }
+      }
+      wxYield();
       if (index >= 0) {
-        list->SetColumnWidth(index, width);
+        list.set_width(static_cast<std::size_t>(index), width);
+        wxYield();
       }
       std::string widths;
-      for (int column = 0; column < list->GetColumnCount(); ++column) {
-        widths += (column == 0 ? "" : ",") + std::to_string(list->GetColumnWidth(column));
+      for (const int shown : list.widths()) {
+        widths += (widths.empty() ? "" : ",") + std::to_string(shown);
       }
       automation_("columns " + list_name + " " + widths);
     }

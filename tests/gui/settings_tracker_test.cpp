@@ -111,6 +111,7 @@ TEST_F(GuiSettings, savedNetworkSettingsAndWindowPlacementAreUsedByTheNextStart)
                       "Swarmshare starts again.");
     ASSERT_EQ(gui->ask("resize 820 610", "resized"), "resized");
     ASSERT_TRUE(gui->ask("column shared-files 0 333", "columns "));
+    ASSERT_TRUE(gui->ask("column downloads 1 222", "columns ")); // a data view, not a list
     EXPECT_EQ(gui->stop(SIGTERM), 0) << gui->err();
   }
   auto gui = start_gui("second");
@@ -122,6 +123,10 @@ TEST_F(GuiSettings, savedNetworkSettingsAndWindowPlacementAreUsedByTheNextStart)
   const auto columns = gui->ask("column shared-files", "columns ");
   ASSERT_TRUE(columns);
   EXPECT_TRUE(columns->starts_with("columns shared-files 333,")) << *columns;
+  const auto download_columns = gui->ask("column downloads", "columns ");
+  ASSERT_TRUE(download_columns);
+  EXPECT_NE(download_columns->find("columns downloads "), std::string::npos);
+  EXPECT_NE(download_columns->find(",222,"), std::string::npos) << *download_columns;
   EXPECT_EQ(gui->stop(SIGTERM), 0) << gui->err();
 }
 
