@@ -417,6 +417,16 @@ void MainWindow::automate(const std::string& command) {
       }
       automation_("columns " + list_name + " " + widths);
     }
+  } else if (verb == "statistics") {
+    statistics_->refresh([this](const FileStatisticsTable& files) {
+      for (std::size_t row = 0; row < files.row_count(); ++row) {
+        const auto& shown = files.row(row);
+        automation_("statistics " + shown.file_id.to_hex() + " " +
+                    std::to_string(shown.statistics.bytes_uploaded) + " " +
+                    std::to_string(shown.statistics.peers_served) + " | " + shown.name);
+      }
+      automation_("statistics end");
+    });
   } else if (verb == "stalls") {
     if (argument == "reset") {
       stalls_.reset();

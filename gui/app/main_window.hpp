@@ -62,7 +62,7 @@ public:
   /// `search TEXT`, `download ROW`, `answer yes|no` (the share question), `confirm yes|no`
   /// (any other question), `shares`, `history`, `share PATH`, `cancel-hashing`, `link ROW`,
   /// `set NAME VALUE` and `save-settings`, `resize W H`, `geometry`, `column LIST [I W]`,
-  /// `graph`, `stalls [reset]`, `open-shares`, `screenshots DIR`.
+  /// `graph`, `statistics`, `stalls [reset]`, `open-shares`, `screenshots DIR`.
   void automate(const std::string& command);
 
 private:

@@ -18,6 +18,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 
 namespace swarmshare {
 namespace {
@@ -114,6 +115,19 @@ TEST_F(GuiDownloadShare, yesSharesTheDownloadAndAnotherPeerGetsItFromTheClientAl
   ASSERT_EQ(got.exit_code, 0) << got.err << got.out;
   EXPECT_TRUE(test::slurp(temp_.path() / "later-files" / "holiday-video-2026.bin") ==
               test::slurp(file));
+
+  // Statistics counts what the client uploaded to that peer (recorded once a second).
+  const std::string uploaded_all = "statistics " + file_id + " " + std::to_string(900 * 1024 + 17);
+  bool counted = false;
+  for (int attempt = 0; attempt < 50 && !counted; ++attempt) {
+    const std::size_t before = gui->lines().size();
+    ASSERT_TRUE(gui->ask("statistics", "statistics end"));
+    counted =
+        std::any_of(gui->lines().begin() + static_cast<std::ptrdiff_t>(before), gui->lines().end(),
+                    [&](const std::string& line) { return line.starts_with(uploaded_all); });
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  }
+  EXPECT_TRUE(counted) << "no line starting \"" << uploaded_all << "\"";
 
   EXPECT_EQ(gui->stop(SIGTERM), 0) << gui->err();
 }

@@ -37,7 +37,10 @@ std::string format_eta(std::uint64_t bytes_left, std::uint64_t bytes_per_second)
   if (bytes_per_second == 0) {
     return "∞";
   }
-  const std::uint64_t seconds = (bytes_left + bytes_per_second - 1) / bytes_per_second;
+  return format_duration((bytes_left + bytes_per_second - 1) / bytes_per_second);
+}
+
+std::string format_duration(std::uint64_t seconds) {
   constexpr std::uint64_t kMinute = 60;
   constexpr std::uint64_t kHour = 60 * kMinute;
   constexpr std::uint64_t kDay = 24 * kHour;

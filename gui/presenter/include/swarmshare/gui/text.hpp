@@ -25,6 +25,9 @@ namespace swarmshare::gui {
 /// nothing is arriving (rate 0) and something is left; "0 s" when nothing is left.
 [[nodiscard]] std::string format_eta(std::uint64_t bytes_left, std::uint64_t bytes_per_second);
 
+/// A span of time: "45 s", "3 min 05 s", "2 h 07 min", "3 d 04 h".
+[[nodiscard]] std::string format_duration(std::uint64_t seconds);
+
 /// Uploaded / downloaded, "1.25"; "∞" for uploads with nothing downloaded, "0.00" for neither.
 [[nodiscard]] std::string format_ratio(std::uint64_t uploaded, std::uint64_t downloaded);
 
