@@ -27,8 +27,7 @@ public:
   /// tracker listens instead of every interface at the configured port (tests: 127.0.0.1:0).
   SwarmshareApp(cli::GlobalOptions options, std::filesystem::path home,
                 std::optional<core::Endpoint> tracker_listen)
-      : global_(std::move(options)), home_(std::move(home)),
-        tracker_listen_(std::move(tracker_listen)) {}
+      : global_(std::move(options)), home_(std::move(home)), tracker_listen_(tracker_listen) {}
 
   bool OnInit() override;
   int OnExit() override;

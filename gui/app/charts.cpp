@@ -10,8 +10,8 @@
 namespace swarmshare::gui {
 namespace {
 
-const wxColour kDownloadColour(31, 119, 180); // blue
-const wxColour kUploadColour(44, 160, 44);    // green
+wxColour download_colour() { return {31, 119, 180}; } // blue
+wxColour upload_colour() { return {44, 160, 44}; }    // green
 constexpr int kMargin = 6;
 
 wxColour shade_colour(ChunkShade shade) {
@@ -87,8 +87,8 @@ void SpeedGraph::on_paint() {
   };
   const int legend_x = area.GetRight() - 180;
   // Literals with non-ASCII characters go through FromUTF8: the C locale would drop them.
-  draw(true, kDownloadColour, wxString::FromUTF8("— Download"), legend_x);
-  draw(false, kUploadColour, wxString::FromUTF8("— Upload"), legend_x + 95);
+  draw(true, download_colour(), wxString::FromUTF8("— Download"), legend_x);
+  draw(false, upload_colour(), wxString::FromUTF8("— Upload"), legend_x + 95);
 }
 
 ChunkBar::ChunkBar(wxWindow* parent)

@@ -413,7 +413,8 @@ void MainWindow::automate(const std::string& command) {
       }
       std::string widths;
       for (const int shown : list.widths()) {
-        widths += (widths.empty() ? "" : ",") + std::to_string(shown);
+        widths += widths.empty() ? "" : ",";
+        widths += std::to_string(shown);
       }
       automation_("columns " + list_name + " " + widths);
     }

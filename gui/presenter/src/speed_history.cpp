@@ -1,6 +1,7 @@
 #include "swarmshare/gui/speed_history.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace swarmshare::gui {
 
@@ -32,14 +33,14 @@ std::vector<GraphPoint> SpeedHistory::line(bool download, int width, int height)
   if (samples_.empty() || width <= 0 || height <= 0) {
     return points;
   }
-  const double top = static_cast<double>(scale());
+  const auto top = static_cast<double>(scale());
   const double x_step = static_cast<double>(width - 1) / static_cast<double>(kSamples - 1);
   const std::size_t first_slot = kSamples - samples_.size();
   points.reserve(samples_.size());
   for (std::size_t i = 0; i < samples_.size(); ++i) {
     const auto rate = static_cast<double>(download ? samples_[i].download : samples_[i].upload);
-    const int x = static_cast<int>(static_cast<double>(first_slot + i) * x_step + 0.5);
-    const int y = (height - 1) - static_cast<int>(rate / top * (height - 1) + 0.5);
+    const auto x = static_cast<int>(std::lround(static_cast<double>(first_slot + i) * x_step));
+    const int y = (height - 1) - static_cast<int>(std::lround(rate / top * (height - 1)));
     points.push_back({x, y});
   }
   return points;
