@@ -87,6 +87,9 @@ TEST_F(GuiDownloadShare, yesSharesTheDownloadAndAnotherPeerGetsItFromTheClientAl
   auto gui = start_gui();
 
   download_until_question(*gui, file_id);
+  for (const auto& line : gui->lines()) {
+    EXPECT_FALSE(line.starts_with("embedded tracker")) << "--tracker given: no tracker of its own";
+  }
   // The desktop notification came with the completion, before the question.
   EXPECT_NE(std::find(gui->lines().begin(), gui->lines().end(),
                       "notified Download complete: holiday-video-2026.bin"),

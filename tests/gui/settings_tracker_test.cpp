@@ -7,6 +7,11 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <csignal>
 #include <cstdlib>
@@ -33,14 +38,29 @@ protected:
 
   // No --tracker: the client decides from its saved settings. Its embedded tracker, when it
   // runs one, binds 127.0.0.1 only.
-  std::unique_ptr<test::AutomatedGui> start_gui(const std::string& name) {
+  std::unique_ptr<test::AutomatedGui> start_gui(const std::string& name,
+                                                const std::string& home = "gui-home",
+                                                const std::string& tracker_listen = "127.0.0.1:0") {
     auto gui = std::make_unique<test::AutomatedGui>(
         kGui, temp_.path(), name,
-        std::vector<std::string>{"--home", (temp_.path() / "gui-home").string(), "--tracker-listen",
-                                 "127.0.0.1:0", "--listen-address", "127.0.0.1", "--listen", "0",
+        std::vector<std::string>{"--home", (temp_.path() / home).string(), "--tracker-listen",
+                                 tracker_listen, "--listen-address", "127.0.0.1", "--listen", "0",
                                  "--no-lan", "--no-dht"});
     EXPECT_TRUE(gui->ready()) << gui->err();
     return gui;
+  }
+
+  // A port free on 127.0.0.1 a moment ago.
+  static std::uint16_t free_port() {
+    const int socket_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    EXPECT_EQ(::bind(socket_fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    EXPECT_EQ(::getsockname(socket_fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
+    ::close(socket_fd);
+    return ntohs(address.sin_port);
   }
 
   [[nodiscard]] static bool printed(const test::AutomatedGui& gui, const std::string& prefix) {
@@ -136,6 +156,28 @@ TEST_F(GuiSettings, savedNetworkSettingsAndWindowPlacementAreUsedByTheNextStart)
   EXPECT_NE(download_columns->find("columns downloads "), std::string::npos);
   EXPECT_NE(download_columns->find(",222,"), std::string::npos) << *download_columns;
   EXPECT_EQ(gui->stop(SIGTERM), 0) << gui->err();
+}
+
+TEST_F(GuiSettings, twoCopiesOnOneComputerShareThroughTheFirstOnesTracker) {
+  // Both would run a tracker on the same port; the second finds it taken and uses the
+  // first one's.
+  const std::string port = std::to_string(free_port());
+  auto first = start_gui("first", "first-home", "127.0.0.1:" + port);
+  ASSERT_EQ(first->wait_for_prefix(kTrackerLine), kTrackerLine + port) << first->err();
+  auto second = start_gui("second", "second-home", "127.0.0.1:" + port);
+  EXPECT_FALSE(printed(*second, kTrackerLine)) << "the port is the first copy's";
+
+  const auto file = temp_.write("files/lan-party-map.pak", test::random_bytes(400 * 1024 + 9, 12));
+  const auto shared = first->ask("share " + file.string(), "shared ");
+  ASSERT_TRUE(shared) << first->err();
+  const std::string file_id = shared->substr(7, 64);
+  ASSERT_EQ(second->ask("search lan party", "results "), "results 1") << second->err();
+  const auto question = second->ask("download 0", "question ");
+  ASSERT_TRUE(question) << second->err();
+  EXPECT_EQ(*question, "question " + file_id + " lan-party-map.pak");
+  EXPECT_TRUE(test::slurp(temp_.path() / "Downloads" / "lan-party-map.pak") == test::slurp(file));
+  EXPECT_EQ(second->stop(SIGTERM), 0) << second->err();
+  EXPECT_EQ(first->stop(SIGTERM), 0) << first->err();
 }
 
 } // namespace
