@@ -184,7 +184,14 @@ void MainWindow::on_event(const client::Event& event) {
   std::visit(
       Overloaded{
           [this](const client::LogLine& line) { append_log(line); },
-          [this](const client::HashProgressed& progress) { shares_->on_hash_progress(progress); },
+          [this](const client::HashProgressed& progress) {
+            shares_->on_hash_progress(progress);
+            if (automation_) {
+              automation_("hashing " + progress.path.filename().string() + " " +
+                          std::to_string(progress.bytes_done) + " of " +
+                          std::to_string(progress.bytes_total));
+            }
+          },
           [this](const client::ShareAdded& added) { shares_->on_share_added(added); },
           [this](const client::ShareAnnounced&) {},
           [this](const client::ShareStopped&) { shares_->refresh(); },
@@ -326,8 +333,11 @@ void MainWindow::tell(const std::string& title, const std::string& text, long ic
 void MainWindow::enable_automation(std::function<void(const std::string&)> print) {
   automation_ = std::move(print);
   notices_.automate(automation_);
-  shares_->on_shared([this](const client::ShareResult& shared) {
-    automation_("shared " + shared.file_id.to_hex() + " " + shared.name);
+  shares_->on_shared([this](const std::filesystem::path& path,
+                            const core::Result<client::ShareResult>& shared) {
+    automation_(shared
+                    ? "shared " + shared.value().file_id.to_hex() + " " + shared.value().name
+                    : "not shared " + path.filename().string() + ": " + shared.error().message());
   });
   downloads_->on_results(
       [this](std::size_t hits) { automation_("results " + std::to_string(hits)); });

@@ -138,8 +138,8 @@ void SharePage::share_files(const std::vector<std::filesystem::path>& paths) {
             hashing_text_->SetLabel("");
             hashing_path_.clear();
           }
-          if (result && shared_) {
-            shared_(result.value());
+          if (shared_) {
+            shared_(path, result);
           }
           // A cancel is the user's own doing: the status log says it, no box.
           if (!result && result.error() != core::Errc::cancelled) {

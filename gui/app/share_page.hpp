@@ -38,10 +38,10 @@ public:
   void set_link_tracker(std::optional<std::string> tracker) { link_tracker_ = std::move(tracker); }
   /// Selects `row` and presses Copy Share Link; returns the link copied (empty: no such row).
   std::string copy_share_link(std::size_t row);
-  /// Called when a share of ours (Browse, drop) completed.
-  void on_shared(std::function<void(const client::ShareResult&)> shared) {
-    shared_ = std::move(shared);
-  }
+  /// Called when a share of ours (Browse, drop) completed, shared or not (cancelled, failed).
+  using SharedHandler =
+      std::function<void(const std::filesystem::path&, const core::Result<client::ShareResult>&)>;
+  void on_shared(SharedHandler shared) { shared_ = std::move(shared); }
   /// Presses Cancel beside the hashing progress.
   void cancel_hashing();
 
@@ -59,7 +59,7 @@ private:
   Notices& notices_;
   SharedFiles files_;
   std::optional<std::string> link_tracker_;
-  std::function<void(const client::ShareResult&)> shared_;
+  SharedHandler shared_;
   /// Files whose share() has not completed: progress of any other (a late event of a share
   /// already done) is not shown.
   std::set<std::filesystem::path> sharing_;

@@ -16,6 +16,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -178,6 +179,29 @@ TEST_F(GuiSettings, twoCopiesOnOneComputerShareThroughTheFirstOnesTracker) {
   EXPECT_TRUE(test::slurp(temp_.path() / "Downloads" / "lan-party-map.pak") == test::slurp(file));
   EXPECT_EQ(second->stop(SIGTERM), 0) << second->err();
   EXPECT_EQ(first->stop(SIGTERM), 0) << first->err();
+}
+
+TEST_F(GuiSettings, cancelStopsTheHashingAndNothingIsShared) {
+  auto gui = start_gui("gui");
+  // Sparse: 4 GiB of zeros take seconds to hash and no time to make.
+  const auto big = temp_.path() / "files" / "disk-image.raw";
+  fs::create_directories(big.parent_path());
+  std::ofstream(big, std::ios::binary).close();
+  fs::resize_file(big, std::uint64_t{4} << 30U);
+
+  const auto hashing = gui->ask("share " + big.string(), "hashing disk-image.raw ");
+  ASSERT_TRUE(hashing) << gui->err();
+  ASSERT_NE(*hashing, "hashing disk-image.raw 4294967296 of 4294967296")
+      << "hashed before it could be cancelled";
+  gui->command("cancel-hashing"); // the Cancel button beside the progress
+  const auto outcome = gui->wait_for_prefix("not shared ");
+  ASSERT_TRUE(outcome) << gui->err();
+  EXPECT_EQ(*outcome, "not shared disk-image.raw: cancelled");
+  ASSERT_TRUE(gui->ask("shares", "shares end"));
+  for (const auto& line : gui->lines()) {
+    EXPECT_FALSE(line.starts_with("share ")) << line;
+  }
+  EXPECT_EQ(gui->stop(SIGTERM), 0) << gui->err();
 }
 
 } // namespace
