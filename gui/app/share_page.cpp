@@ -4,6 +4,7 @@
 
 #include "share_link_text.hpp"
 #include "swarmshare/gui/text.hpp"
+#include "virtual_table.hpp"
 
 #include <wx/button.h>
 #include <wx/clipbrd.h>
@@ -17,30 +18,6 @@
 #include <wx/utils.h>
 
 namespace swarmshare::gui {
-
-// The list asks for the cells of the rows on screen only, so 100,000 shares open at once.
-class SharedListView : public wxListCtrl {
-public:
-  SharedListView(wxWindow* parent, const SharedFiles& files)
-      : wxListCtrl(parent, wxID_ANY, wxDefaultPosition, wxDefaultSize,
-                   wxLC_REPORT | wxLC_VIRTUAL | wxLC_SINGLE_SEL, wxDefaultValidator,
-                   "shared-files"),
-        files_(files) {
-    const int widths[kSharedColumnCount] = {280, 150, 90, 150, 90, 100};
-    for (std::size_t column = 0; column < kSharedColumnCount; ++column) {
-      AppendColumn(wxString::FromUTF8(column_title(static_cast<SharedColumn>(column))),
-                   wxLIST_FORMAT_LEFT, widths[column]);
-    }
-  }
-
-private:
-  wxString OnGetItemText(long item, long column) const override {
-    return wxString::FromUTF8(
-        files_.cell(static_cast<std::size_t>(item), static_cast<SharedColumn>(column)));
-  }
-
-  const SharedFiles& files_;
-};
 
 namespace {
 
@@ -85,7 +62,8 @@ SharePage::SharePage(wxWindow* parent, client::Session& session, FutureWatcher& 
   hashing_gauge_->Hide();
   cancel_hashing_->Hide();
 
-  list_ = new SharedListView(this, files_);
+  list_ =
+      new SharedListView(this, files_, "shared-files", {{280}, {150}, {90}, {150}, {90}, {100}});
   sizer->Add(list_, 1, wxEXPAND | wxALL, 6);
 
   auto* actions = new wxBoxSizer(wxHORIZONTAL);

@@ -20,7 +20,9 @@ class wxStaticText;
 
 namespace swarmshare::gui {
 
-class SharedListView;
+template <class Table, class Column>
+class VirtualTableView;
+using SharedListView = VirtualTableView<SharedFiles, SharedColumn>;
 
 class SharePage : public wxPanel {
 public:

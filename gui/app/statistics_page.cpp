@@ -3,6 +3,7 @@
 #include "statistics_page.hpp"
 
 #include "swarmshare/gui/text.hpp"
+#include "virtual_table.hpp"
 
 #include <wx/dcbuffer.h>
 #include <wx/listctrl.h>
@@ -58,30 +59,6 @@ private:
   std::vector<UploadBar> bars_;
 };
 
-// Every shared file's figures; virtual, as the library may hold 100,000 files.
-class FileStatisticsView : public wxListCtrl {
-public:
-  FileStatisticsView(wxWindow* parent, const FileStatisticsTable& files)
-      : wxListCtrl(parent, wxID_ANY, wxDefaultPosition, wxDefaultSize,
-                   wxLC_REPORT | wxLC_VIRTUAL | wxLC_SINGLE_SEL, wxDefaultValidator,
-                   "file-statistics"),
-        files_(files) {
-    const int widths[kStatisticsColumnCount] = {300, 100, 110, 100, 120};
-    for (std::size_t column = 0; column < kStatisticsColumnCount; ++column) {
-      AppendColumn(wxString::FromUTF8(column_title(static_cast<StatisticsColumn>(column))),
-                   column == 0 ? wxLIST_FORMAT_LEFT : wxLIST_FORMAT_RIGHT, widths[column]);
-    }
-  }
-
-private:
-  wxString OnGetItemText(long item, long column) const override {
-    return wxString::FromUTF8(
-        files_.cell(static_cast<std::size_t>(item), static_cast<StatisticsColumn>(column)));
-  }
-
-  const FileStatisticsTable& files_;
-};
-
 StatisticsPage::StatisticsPage(wxWindow* parent, client::Session& session, FutureWatcher& futures)
     : wxPanel(parent), session_(session), futures_(futures) {
   auto* sizer = new wxBoxSizer(wxVERTICAL);
@@ -92,7 +69,9 @@ StatisticsPage::StatisticsPage(wxWindow* parent, client::Session& session, Futur
   sizer->Add(heading, 0, wxLEFT | wxRIGHT, 12);
   chart_ = new UploadChart(this);
   sizer->Add(chart_, 0, wxEXPAND | wxALL, 6);
-  list_ = new FileStatisticsView(this, files_);
+  // Every shared file's figures; virtual, as the library may hold 100,000 files.
+  list_ = new FileStatisticsView(this, files_, "file-statistics",
+                                 {{300}, {100, true}, {110, true}, {100, true}, {120, true}});
   sizer->Add(list_, 1, wxEXPAND | wxALL, 6);
   SetSizer(sizer);
   refresh();

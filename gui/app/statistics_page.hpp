@@ -12,7 +12,9 @@ class wxStaticText;
 namespace swarmshare::gui {
 
 class UploadChart;
-class FileStatisticsView;
+template <class Table, class Column>
+class VirtualTableView;
+using FileStatisticsView = VirtualTableView<FileStatisticsTable, StatisticsColumn>;
 
 class StatisticsPage : public wxPanel {
 public:

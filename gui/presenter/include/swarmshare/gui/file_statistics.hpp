@@ -12,7 +12,6 @@
 namespace swarmshare::gui {
 
 enum class StatisticsColumn { name, uploaded, times_uploaded, peers_served, time_seeding };
-inline constexpr std::size_t kStatisticsColumnCount = 5;
 
 struct FileStatisticsRow {
   core::FileId file_id;

@@ -17,7 +17,6 @@
 namespace swarmshare::gui {
 
 enum class SharedColumn { name, file_id, size, status, uploaded, peers_served };
-inline constexpr std::size_t kSharedColumnCount = 6;
 
 struct SharedRow {
   core::FileId file_id;
