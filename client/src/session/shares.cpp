@@ -173,11 +173,21 @@ void Session::Impl::restore_library() {
   }
 }
 
+namespace {
+
+// The form a shared file's path is kept in (the library, the hashing in progress): absolute
+// and without "." or "..", so two spellings of one file meet.
+std::filesystem::path normal_path(const std::filesystem::path& path) {
+  std::error_code ignored;
+  return std::filesystem::absolute(path, ignored).lexically_normal();
+}
+
+} // namespace
+
 asio::awaitable<core::Result<ShareResult>>
 Session::Impl::share_async(std::filesystem::path path, bool listed, bool announce_it) {
   auto self = shared_from_this();
-  std::error_code error;
-  path = std::filesystem::absolute(path, error).lexically_normal();
+  path = normal_path(path);
   auto before = stamp_of(path);
   if (!before) {
     co_return make_error_code(core::Errc::file_not_found);
@@ -358,10 +368,8 @@ std::future<T> spawn_to_future(Session::Impl& impl, asio::awaitable<T> work) {
 } // namespace
 
 bool Session::cancel_hashing(const std::filesystem::path& path) {
-  std::error_code error;
-  const auto normal = std::filesystem::absolute(path, error).lexically_normal();
   const std::lock_guard lock(impl_->hashing_mutex);
-  const auto found = impl_->hashing.find(normal);
+  const auto found = impl_->hashing.find(normal_path(path));
   return found != impl_->hashing.end() && found->second.request_stop();
 }
 
