@@ -10,9 +10,17 @@
 
 namespace {
 
+bool set_for_children(const char* name, const char* value) {
+#ifdef _WIN32
+  return ::_putenv_s(name, value) == 0;
+#else
+  return ::setenv(name, value, 1) == 0;
+#endif
+}
+
 [[maybe_unused]] const bool kLocalOnlyForChildren = [] {
-  return ::setenv("SWARMSHARE_NO_LAN", "1", 1) == 0 && ::setenv("SWARMSHARE_NO_DHT", "1", 1) == 0 &&
-         ::setenv("SWARMSHARE_DHT_PORT", "0", 1) == 0;
+  return set_for_children("SWARMSHARE_NO_LAN", "1") && set_for_children("SWARMSHARE_NO_DHT", "1") &&
+         set_for_children("SWARMSHARE_DHT_PORT", "0");
 }();
 
 } // namespace
