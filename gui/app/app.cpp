@@ -6,6 +6,7 @@
 #include "share_link_text.hpp"
 #include "swarmshare/client/error.hpp"
 #include "swarmshare/client/home_lock.hpp"
+#include "swarmshare/gui/opened_links.hpp"
 
 #include <wx/msgdlg.h>
 
@@ -17,6 +18,10 @@
 
 namespace swarmshare::gui {
 namespace {
+
+/// How often the running client looks for links a second start handed over: a clicked link
+/// opens within half a second, for one directory listing each time.
+constexpr int kLinkInboxLookMs = 500;
 
 // The tracker a share link names: the one we use, as other machines reach it. A tracker on
 // this computer (ours, or another copy's) is named by this computer's network address.
@@ -102,8 +107,37 @@ bool SwarmshareApp::OnInit() {
       commands != nullptr && *commands != '\0') {
     start_automation(commands);
   }
+  start_opening_links();
   return true;
 }
+
+void SwarmshareApp::start_opening_links() {
+  for (const auto& link : std::exchange(pending_links_, {})) {
+    open_link(link);
+  }
+  link_inbox_timer_.Bind(wxEVT_TIMER, [this, inbox = LinkInbox(home_)](wxTimerEvent&) {
+    for (const auto& link : inbox.take()) {
+      open_link(link);
+    }
+  });
+  link_inbox_timer_.Start(kLinkInboxLookMs);
+}
+
+void SwarmshareApp::open_link(const std::string& link) {
+  if (window_ != nullptr) {
+    window_->open_link(link);
+  }
+}
+
+#ifdef __WXMAC__
+void SwarmshareApp::MacOpenURL(const wxString& url) {
+  if (window_ == nullptr) {
+    pending_links_.push_back(url.utf8_string()); // before OnInit finished: opened there
+    return;
+  }
+  open_link(url.utf8_string());
+}
+#endif
 
 void SwarmshareApp::start_embedded_tracker(std::uint16_t port) {
   const core::Endpoint listen = tracker_listen_.value_or(core::Endpoint::ipv4({0, 0, 0, 0}, port));
@@ -163,6 +197,7 @@ void SwarmshareApp::close_without_asking() {
 }
 
 int SwarmshareApp::OnExit() {
+  link_inbox_timer_.Stop();
   if (session_) {
     session_->set_notify({});
     // Unannounce from the registries (each within the tracker timeout) before the network

@@ -25,12 +25,19 @@ class SwarmshareApp : public wxApp {
 public:
   /// `home`: the data directory the options name. `tracker_listen`: where the embedded
   /// tracker listens instead of every interface at the configured port (tests: 127.0.0.1:0).
+  /// `links`: share links or File IDs to open once the window is up (the command line).
   SwarmshareApp(cli::GlobalOptions options, std::filesystem::path home,
-                std::optional<core::Endpoint> tracker_listen)
-      : global_(std::move(options)), home_(std::move(home)), tracker_listen_(tracker_listen) {}
+                std::optional<core::Endpoint> tracker_listen, std::vector<std::string> links = {})
+      : global_(std::move(options)), home_(std::move(home)), tracker_listen_(tracker_listen),
+        pending_links_(std::move(links)) {}
 
   bool OnInit() override;
   int OnExit() override;
+#ifdef __WXMAC__
+  /// macOS hands a clicked swarmshare: link to the running application this way (the
+  /// bundle's Info.plist claims the scheme), not on the command line.
+  void MacOpenURL(const wxString& url) override;
+#endif
 
   /// The exit status main() returns: 1 when the engine could not start.
   [[nodiscard]] int exit_status() const noexcept { return exit_status_; }
@@ -44,6 +51,10 @@ private:
   /// Runs the embedded tracker and points global_ at it (or at the copy of the client that
   /// already holds the port); what happened goes to startup_notes_ for the status log.
   void start_embedded_tracker(std::uint16_t port);
+  /// Opens the links given at start, then looks in the link inbox (links a second start of
+  /// the client handed over) twice a second.
+  void start_opening_links();
+  void open_link(const std::string& link);
 
   cli::GlobalOptions global_;
   std::filesystem::path home_;
@@ -54,6 +65,8 @@ private:
   std::unique_ptr<client::Session> session_;
   MainWindow* window_ = nullptr; // owned by wx
   wxTimer screenshot_timer_;
+  std::vector<std::string> pending_links_;
+  wxTimer link_inbox_timer_;
   std::atomic<bool> drain_queued_{false};
   int exit_status_ = 0;
 };

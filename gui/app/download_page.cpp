@@ -3,6 +3,7 @@
 #include "download_page.hpp"
 
 #include "charts.hpp"
+#include "swarmshare/core/share_link.hpp"
 #include "swarmshare/gui/share_questions.hpp"
 #include "swarmshare/gui/text.hpp"
 
@@ -57,7 +58,7 @@ DownloadPage::DownloadPage(wxWindow* parent, client::Session& session, FutureWat
   auto* sizer = new wxBoxSizer(wxVERTICAL);
   auto* search = new wxBoxSizer(wxHORIZONTAL);
   query_ = new wxTextCtrl(this, wxID_ANY, "", wxDefaultPosition, wxDefaultSize, wxTE_PROCESS_ENTER);
-  query_->SetHint("Name words, or a File ID (at least 8 hex digits)");
+  query_->SetHint("Name words, a File ID (at least 8 hex digits) or a share link");
   auto* search_button = new wxButton(this, wxID_ANY, "Search");
   search->Add(query_, 1, wxALL, 6);
   search->Add(search_button, 0, wxALL, 6);
@@ -118,6 +119,17 @@ void DownloadPage::on_search() {
   if (text.empty()) {
     return;
   }
+  if (core::looks_like_share_link(text)) {
+    // A pasted link names its file: no search, it is the result.
+    auto target = parse_link_target(text);
+    if (!target) {
+      notices_.tell("Download Files", "Not a usable share link: " + target.error().message(),
+                    wxICON_ERROR);
+      return;
+    }
+    show_link_result(target.value());
+    return;
+  }
   results_->DeleteAllItems();
   hits_.clear();
   futures_.when_ready<core::Result<std::vector<core::SearchHit>>>(
@@ -145,12 +157,49 @@ void DownloadPage::on_search() {
       });
 }
 
+void DownloadPage::show_link_result(const LinkTarget& target) {
+  results_->DeleteAllItems();
+  core::SearchHit hit;
+  hit.file_id = target.file_id;
+  hit.name = link_display_name(target);
+  hit.size = target.size.value_or(0);
+  hits_ = {hit};
+  link_sources_[target.file_id] = target.sources;
+  const long row = results_->InsertItem(0, wxString::FromUTF8(hit.name));
+  results_->SetItem(row, 1,
+                    target.size ? wxString::FromUTF8(core::format_bytes_column(*target.size)) : "");
+  results_->SetItem(row, 2, "");
+  results_->SetItem(row, 3, "link");
+  results_->SetItem(row, 4, hit.file_id.to_short_hex());
+  if (results_shown_) {
+    results_shown_(hits_.size());
+  }
+}
+
+void DownloadPage::open_link(const std::string& text) {
+  auto target = parse_link_target(text);
+  if (!target) {
+    notices_.tell("Download Files",
+                  "Swarmshare was asked to open something that is neither a share link nor a "
+                  "File ID: " +
+                      target.error().message(),
+                  wxICON_ERROR);
+    return;
+  }
+  query_->SetValue(wxString::FromUTF8(text));
+  show_link_result(target.value());
+  download_hit(hits_.front());
+}
+
 void DownloadPage::on_download() {
   const long selected = selected_item(results_);
   if (selected < 0 || static_cast<std::size_t>(selected) >= hits_.size()) {
     return;
   }
-  const core::SearchHit hit = hits_[static_cast<std::size_t>(selected)];
+  download_hit(hits_[static_cast<std::size_t>(selected)]);
+}
+
+void DownloadPage::download_hit(const core::SearchHit& hit) {
   // Downloaded before: say when and where, and download again only when the user says so.
   futures_.when_ready<core::Result<std::optional<client::HistoryEntry>>>(
       session_.last_download(hit.file_id),
@@ -174,6 +223,9 @@ void DownloadPage::start_download(const core::SearchHit& hit) {
   client::DownloadCommand command;
   command.file_id = hit.file_id;
   command.folder = download_folder_.value_or(default_download_folder());
+  if (const auto link = link_sources_.find(hit.file_id); link != link_sources_.end()) {
+    command.sources = link->second;
+  }
   auto& row = download_rows_[hit.file_id];
   row.name = hit.name;
   row.state = "starting";

@@ -1,11 +1,12 @@
 #pragma once
-// Download Files: search by name words or File ID (prefix), the results with where each was
-// found, Download; the active downloads with progress, speed, time left and peers; pause,
-// resume, cancel.
+// Download Files: search by name words or File ID (prefix), or paste a share link; the
+// results with where each was found, Download; the active downloads with progress, speed, time left
+// and peers; pause, resume, cancel.
 #include "future_watcher.hpp"
 #include "notices.hpp"
 #include "swarmshare/client/events.hpp"
 #include "swarmshare/client/session.hpp"
+#include "swarmshare/gui/opened_links.hpp"
 
 #include <wx/panel.h>
 
@@ -37,6 +38,10 @@ public:
 
   /// Types `text` in the search box and presses Search (the same handler as the button).
   void search_for(const std::string& text);
+  /// A share link or File ID the desktop opened the client with: shown as the one result and
+  /// downloaded (after the warning, when it was downloaded before). A text that is neither
+  /// is refused with a message.
+  void open_link(const std::string& text);
   /// Selects result `row` and presses Download.
   void download_result(long row);
   /// Called with the number of hits whenever a search's results are shown.
@@ -55,7 +60,10 @@ private:
 
   void on_search();
   void on_download();
-  /// Starts the download of `hit` (after the warning, when it was downloaded before).
+  /// Shows `target` as the one result, as a search would.
+  void show_link_result(const LinkTarget& target);
+  /// Downloads `hit`, after the warning when it was downloaded before.
+  void download_hit(const core::SearchHit& hit);
   void start_download(const core::SearchHit& hit);
   void show_chunks();
   void on_selected_download(std::future<core::Status> (client::Session::*command)(core::FileId));
@@ -71,6 +79,8 @@ private:
   /// A data view for its progress bars (a report list has none).
   wxDataViewListCtrl* downloads_ = nullptr;
   std::vector<core::SearchHit> hits_;
+  /// The peers of the share links opened, given to their downloads with the registries'.
+  std::map<core::FileId, std::vector<core::PeerSource>> link_sources_;
   std::vector<core::FileId> download_order_;
   std::map<core::FileId, Row> download_rows_;
   std::function<void(std::size_t)> results_shown_;

@@ -217,6 +217,20 @@ void MainWindow::on_event(const client::Event& event) {
       event);
 }
 
+void MainWindow::open_link(const std::string& text) {
+  if (IsIconized()) {
+    Iconize(false);
+  }
+  Show();
+  Raise();
+  notebook_->SetSelection(static_cast<size_t>(notebook_->FindPage(downloads_)));
+  append_log("Opening the link " + text);
+  if (automation_) {
+    automation_("link opened " + text);
+  }
+  downloads_->open_link(text);
+}
+
 void MainWindow::note(const std::string& text) {
   append_log(client::LogLine{std::chrono::system_clock::now(), client::LogLevel::info, text});
 }

@@ -46,6 +46,10 @@ public:
   void set_link_tracker(std::optional<std::string> tracker);
   /// A line of our own in the status log (the engine's come as events).
   void note(const std::string& text);
+  /// A share link or File ID the desktop opened the client with (command line, a clicked
+  /// link, a second start handing it over): brought to the front on Download Files, which
+  /// downloads it.
+  void open_link(const std::string& text);
 
   /// Shows each tab in turn and saves the window as DIR/NN-tab-name.png (tests, and the
   /// screenshots the GUI tests leave in the build tree). Returns how many were saved.
