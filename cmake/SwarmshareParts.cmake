@@ -14,6 +14,19 @@ set(SWARMSHARE_LAYER_client 3)
 
 # Warnings and sanitizers for every first-party target.
 function(swarmshare_target_defaults target)
+  if(MSVC)
+    # /utf-8: the sources are UTF-8; /bigobj: coroutine-heavy files pass the default section
+    # limit; /Zc:__cplusplus: Boost and msgpack see the real language version.
+    target_compile_options(${target} PRIVATE /W4 /permissive- /utf-8 /bigobj /Zc:__cplusplus)
+    target_compile_definitions(${target} PRIVATE _WIN32_WINNT=0x0A00 WIN32_LEAN_AND_MEAN NOMINMAX)
+    if(SWARMSHARE_WARNINGS_AS_ERRORS)
+      target_compile_options(${target} PRIVATE /WX)
+    endif()
+    return()
+  endif()
+  if(WIN32) # MinGW: the same Windows version floor and headers as MSVC
+    target_compile_definitions(${target} PRIVATE _WIN32_WINNT=0x0A00 WIN32_LEAN_AND_MEAN NOMINMAX)
+  endif()
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
                                            -Wno-sign-conversion)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
