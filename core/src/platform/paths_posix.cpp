@@ -1,7 +1,5 @@
 #include "swarmshare/core/platform/paths.hpp"
 
-#include "swarmshare/core/platform/read_only_file.hpp"
-
 #include <cerrno>
 #include <cstdlib>
 #include <fcntl.h>
@@ -98,28 +96,6 @@ Status write_private_file_atomically(const std::filesystem::path& path,
     ::close(dir_fd);
   }
   return boost::outcome_v2::success();
-}
-
-Result<std::vector<std::uint8_t>> read_small_file(const std::filesystem::path& path,
-                                                  std::size_t max_bytes) {
-  auto file = ReadOnlyFile::open(path);
-  if (!file) {
-    return file.error();
-  }
-  auto size = file.value().size();
-  if (!size) {
-    return size.error();
-  }
-  if (size.value() > max_bytes) {
-    return Errc::file_too_large;
-  }
-  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size.value()));
-  auto got = file.value().read_at(0, bytes);
-  if (!got) {
-    return got.error();
-  }
-  bytes.resize(got.value());
-  return bytes;
 }
 
 Result<bool> is_owner_only(const std::filesystem::path& path) {

@@ -1,6 +1,6 @@
 #pragma once
 // Positioned reads from a file opened read-only: the one place that knows how the
-// operating system does it (POSIX pread here; other systems get their own source file).
+// operating system does it (pread on POSIX systems, ReadFile at an offset on Windows).
 
 #include "swarmshare/core/error.hpp"
 

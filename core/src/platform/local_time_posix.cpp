@@ -1,0 +1,13 @@
+#include "swarmshare/core/platform/local_time.hpp"
+
+#include <time.h>
+
+namespace swarmshare::core::platform {
+
+std::tm local_time(std::time_t at) noexcept {
+  std::tm local{};
+  ::localtime_r(&at, &local);
+  return local;
+}
+
+} // namespace swarmshare::core::platform
