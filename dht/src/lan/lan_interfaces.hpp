@@ -1,5 +1,6 @@
 #pragma once
-// The network interfaces LAN discovery uses, found with getifaddrs().
+// The network interfaces LAN discovery uses, found with getifaddrs() (GetAdaptersAddresses on
+// Windows, where an interface's name is the one Windows shows, e.g. "Ethernet").
 
 #include <utility> // before Boost.Asio: Boost 1.74 uses std::exchange without including it
 
@@ -20,7 +21,7 @@ struct Interface {
 };
 
 /// The interfaces named in `names` (each must exist), or when `names` is empty every
-/// interface that is up, multicast-capable and not loopback. Errors come from getifaddrs,
+/// interface that is up, multicast-capable and not loopback. Errors come from the system,
 /// or are std::errc::no_such_device for a missing name.
 [[nodiscard]] std::vector<Interface> find_interfaces(const std::vector<std::string>& names,
                                                      std::error_code& error);

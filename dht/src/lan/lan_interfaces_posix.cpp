@@ -1,3 +1,5 @@
+// find_interfaces on Linux and macOS: getifaddrs.
+
 #include "lan/lan_interfaces.hpp"
 
 #include <algorithm>
@@ -7,6 +9,7 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 namespace swarmshare::dht::lan {
 namespace {

@@ -3,13 +3,17 @@
 #include <boost/asio/ip/multicast.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 
+#ifndef _WIN32
 #include <sys/socket.h>
+#endif
 
 namespace swarmshare::dht::lan {
 namespace {
 
 namespace asio = boost::asio;
+#ifndef _WIN32
 using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+#endif
 
 std::error_code to_std(const boost::system::error_code& error) {
   return {error.value(), std::system_category()};
@@ -26,6 +30,18 @@ void configure_sender(udp::socket& socket, boost::system::error_code& error) {
   if (!error) {
     socket.non_blocking(true, error);
   }
+}
+
+// Several processes on this host (each engine, and tests) bind the one discovery port. Linux
+// and macOS need SO_REUSEPORT besides SO_REUSEADDR for that; on Windows SO_REUSEADDR alone
+// means it (and SO_REUSEPORT does not exist).
+void share_port(udp::socket& socket, boost::system::error_code& error) {
+  socket.set_option(udp::socket::reuse_address(true), error);
+#ifndef _WIN32
+  if (!error) {
+    socket.set_option(ReusePort(true), error);
+  }
+#endif
 }
 
 } // namespace
@@ -58,18 +74,21 @@ LanSource source_of(const udp::endpoint& sender) {
 std::error_code open_ipv4(Family& v4, const LanDiscoveryOptions& options,
                           const std::vector<Interface>& interfaces) {
   boost::system::error_code error;
-  const udp::endpoint group_endpoint(options.ipv4_group, options.port);
   v4.group.open(udp::v4(), error);
   if (!error) {
-    v4.group.set_option(udp::socket::reuse_address(true), error);
+    share_port(v4.group, error);
   }
   if (!error) {
-    v4.group.set_option(ReusePort(true), error);
-  }
-  if (!error) {
+#ifdef _WIN32
+    // Windows refuses to bind a multicast address; bound to any address the socket also
+    // gets unicast sent to the shared port, which is parsed and dropped like any stray
+    // datagram.
+    v4.group.bind(udp::endpoint(asio::ip::address_v4::any(), options.port), error);
+#else
     // Bound to the group address itself, not 0.0.0.0: the socket then gets the group's
     // datagrams only, not unicast sent to the shared port.
-    v4.group.bind(group_endpoint, error);
+    v4.group.bind(udp::endpoint(options.ipv4_group, options.port), error);
+#endif
   }
   if (error) {
     return to_std(error);
@@ -115,10 +134,7 @@ std::error_code open_ipv6(Family& v6, const LanDiscoveryOptions& options,
     v6.group.set_option(asio::ip::v6_only(true), error);
   }
   if (!error) {
-    v6.group.set_option(udp::socket::reuse_address(true), error);
-  }
-  if (!error) {
-    v6.group.set_option(ReusePort(true), error);
+    share_port(v6.group, error);
   }
   if (!error) {
     // Binding a link-local group address would tie the socket to one interface.
