@@ -1,13 +1,12 @@
 #include "swarmshare/transfer/download_folder.hpp"
 
 #include "swarmshare/core/file_name.hpp"
+#include "swarmshare/core/platform/files.hpp"
 #include "swarmshare/transfer/part_file.hpp"
 #include "swarmshare/transfer/resume_record.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <string>
-#include <unistd.h>
 
 namespace swarmshare::transfer {
 namespace {
@@ -63,10 +62,7 @@ core::Status ensure_folder(const std::filesystem::path& folder) {
     return error ? error : std::make_error_code(std::errc::not_a_directory);
   }
   // Finding out now, rather than when the first download completes hours later.
-  if (::access(folder.c_str(), W_OK | X_OK) != 0) {
-    return std::error_code{errno, std::generic_category()};
-  }
-  return boost::outcome_v2::success();
+  return core::platform::check_folder_writable(folder);
 }
 
 core::Result<std::uint64_t> free_space(const std::filesystem::path& folder, DiskIo& disk) {

@@ -1,8 +1,7 @@
+#include "swarmshare/core/platform/files.hpp"
 #include "swarmshare/core/platform/read_only_file.hpp"
 #include "swarmshare/transfer/chunk_storage.hpp"
 #include "swarmshare/transfer/error.hpp"
-
-#include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
@@ -65,12 +64,7 @@ private:
 } // namespace
 
 core::Result<std::int64_t> modification_time_ns(const std::filesystem::path& path) {
-  struct stat status {};
-  if (::stat(path.c_str(), &status) != 0) {
-    return make_error_code(core::Errc::file_not_found);
-  }
-  return static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1'000'000'000 +
-         static_cast<std::int64_t>(status.st_mtim.tv_nsec);
+  return core::platform::modification_time_ns(path);
 }
 
 core::Result<std::shared_ptr<ChunkStorage>> open_shared_file(const std::filesystem::path& path,

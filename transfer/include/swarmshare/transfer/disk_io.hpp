@@ -16,7 +16,8 @@
 
 namespace swarmshare::transfer {
 
-/// An open file as a DiskIo knows it (a file descriptor for the POSIX implementation).
+/// An open file as a DiskIo knows it (a file descriptor for the POSIX implementation, a
+/// HANDLE for the Windows one).
 enum class FileHandle : std::int64_t {};
 
 /// How DiskIo::open opens a file. Every mode is close-on-exec; created files get 0666
@@ -90,7 +91,8 @@ public:
   free_space(const std::filesystem::path& folder) = 0;
 };
 
-/// The operating system's disk. One process-wide instance; safe to use from any thread.
+/// The operating system's disk (disk_io_posix.cpp; on Windows disk_io_windows.cpp, despite
+/// the name). One process-wide instance; safe to use from any thread.
 [[nodiscard]] DiskIo& posix_disk_io() noexcept;
 
 /// For tests: the real disk (or any other DiskIo), with failures injected on request.
