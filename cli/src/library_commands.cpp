@@ -8,6 +8,7 @@
 #include "session_runner.hpp"
 
 #include "swarmshare/core/file_name.hpp"
+#include "swarmshare/core/platform/local_time.hpp"
 #include "swarmshare/core/units.hpp"
 
 #include <cstdio>
@@ -20,8 +21,7 @@ namespace {
 // "2024-05-01 14:22:10", local time.
 std::string date_text(client::UnixTime at) {
   const std::time_t seconds = std::chrono::system_clock::to_time_t(at);
-  std::tm local{};
-  localtime_r(&seconds, &local);
+  const std::tm local = core::platform::local_time(seconds);
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &local);
   return text;

@@ -335,7 +335,14 @@ Result<Database> open_database(const std::filesystem::path& path,
     const int flags =
         (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
         SQLITE_OPEN_NOMUTEX;
-    const int rc = sqlite3_open_v2(path.c_str(), &handle, flags, nullptr);
+#ifdef _WIN32
+    // SQLite takes UTF-8 file names; a Windows path is UTF-16.
+    const auto utf8 = path.u8string();
+    const std::string name(utf8.begin(), utf8.end());
+#else
+    const std::string& name = path.native();
+#endif
+    const int rc = sqlite3_open_v2(name.c_str(), &handle, flags, nullptr);
     // Even a failed open may allocate a handle, which must be closed; the Database owns it
     // from here on.
     Database db{handle};

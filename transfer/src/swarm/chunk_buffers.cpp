@@ -4,10 +4,32 @@
 
 #include <cstdlib>
 #include <new>
+#ifdef _WIN32
+#include <malloc.h>
+#endif
 
 namespace swarmshare::transfer::detail {
+namespace {
 
-void ChunkBuffers::Free::operator()(std::uint8_t* memory) const noexcept { std::free(memory); }
+// The Microsoft C library has no std::aligned_alloc (its free cannot release aligned
+// blocks); it has _aligned_malloc and _aligned_free instead.
+void* allocate_aligned(std::size_t alignment, std::size_t bytes) noexcept {
+#ifdef _WIN32
+  return ::_aligned_malloc(bytes, alignment);
+#else
+  return std::aligned_alloc(alignment, bytes);
+#endif
+}
+
+} // namespace
+
+void ChunkBuffers::Free::operator()(std::uint8_t* memory) const noexcept {
+#ifdef _WIN32
+  ::_aligned_free(memory);
+#else
+  std::free(memory);
+#endif
+}
 
 ChunkBuffers::ChunkBuffers(std::size_t chunk_bytes, std::size_t budget_bytes)
     // Whole alignment units, as std::aligned_alloc requires and direct I/O writes.
@@ -27,8 +49,7 @@ std::optional<std::uint32_t> ChunkBuffers::acquire() {
   }
   const std::uint32_t index = free_.back();
   if (!slots_[index]) {
-    auto* memory =
-        static_cast<std::uint8_t*>(std::aligned_alloc(kDirectIoAlignment, buffer_bytes_));
+    auto* memory = static_cast<std::uint8_t*>(allocate_aligned(kDirectIoAlignment, buffer_bytes_));
     if (memory == nullptr) {
       return std::nullopt; // the old way needs no buffer of its own
     }
