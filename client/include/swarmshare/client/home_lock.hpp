@@ -2,13 +2,14 @@
 // One process per home directory at a time. Two engines on one home would announce the same
 // shares twice, write the same .part files and fight over the state database.
 //
-// The lock is an OS lock (flock) on `<home>/lock`: the kernel drops it when its process
-// ends, however it ends, so a kill -9 never leaves a stale lock behind. The holder writes
-// its process ID and program name into the file so that a second process can say who holds
+// The lock is an OS lock on `<home>/lock` (flock; LockFileEx on Windows): the system drops it
+// when its process ends, however it ends, so a kill -9 never leaves a stale lock behind. The holder
+// writes its process ID and program name into the file so that a second process can say who holds
 // the home; the file itself is left in place (removing it would race with a newcomer).
 
 #include "swarmshare/core/error.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -48,10 +49,11 @@ public:
   [[nodiscard]] const std::filesystem::path& home() const noexcept { return home_; }
 
 private:
-  HomeLock(std::filesystem::path home, int fd) noexcept : home_(std::move(home)), fd_(fd) {}
+  HomeLock(std::filesystem::path home, std::intptr_t file) noexcept
+      : home_(std::move(home)), file_(file) {}
 
   std::filesystem::path home_;
-  int fd_ = -1;
+  std::intptr_t file_ = -1; ///< a file descriptor, or a HANDLE on Windows; -1 when none
 };
 
 /// The line a refused process prints: "home directory HOME is in use by process PID
