@@ -12,9 +12,6 @@
 #include <cmath>
 #include <iostream>
 
-#include <poll.h>
-#include <unistd.h>
-
 namespace swarmshare::cli {
 namespace {
 
@@ -30,17 +27,16 @@ std::optional<bool> ask_share(SessionRunner& runner) {
       std::cerr << '\n';
       return std::nullopt;
     }
-    pollfd input{STDIN_FILENO, POLLIN, 0};
-    if (poll(&input, 1, 100) <= 0) {
+    if (!core::platform::wait_for_input(std::chrono::milliseconds{100})) {
       (void)runner.drain(); // log lines keep coming while the user thinks
       continue;
     }
-    char c = 0;
-    if (read(STDIN_FILENO, &c, 1) != 1 || c == '\n') {
+    const auto c = core::platform::read_input_byte();
+    if (!c || *c == '\n') {
       break; // end of input counts as the default answer
     }
     if (answer.size() < 16) {
-      answer.push_back(c);
+      answer.push_back(*c);
     }
   }
   return !answer.empty() && (answer.front() == 'y' || answer.front() == 'Y');

@@ -6,32 +6,21 @@
 
 #include "swarmshare/client/error.hpp"
 #include "swarmshare/client/home_lock.hpp"
+#include "swarmshare/core/platform/local_time.hpp"
+#include "swarmshare/core/platform/stop_signals.hpp"
 
-#include <csignal>
 #include <ctime>
 #include <iostream>
-
-#include <pthread.h>
-#include <time.h>
 
 namespace swarmshare::cli {
 namespace {
 
 // How often the signal thread looks whether the runner is ending.
-constexpr long kSignalPollNanoseconds = 200'000'000;
-
-sigset_t stop_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  return set;
-}
+constexpr std::chrono::milliseconds kSignalPoll{200};
 
 std::string clock_text(std::chrono::system_clock::time_point at) {
   const std::time_t seconds = std::chrono::system_clock::to_time_t(at);
-  std::tm local{};
-  localtime_r(&seconds, &local);
+  const std::tm local = core::platform::local_time(seconds);
   char text[16];
   std::strftime(text, sizeof text, "%H:%M:%S", &local);
   return text;
@@ -58,9 +47,8 @@ std::string printable(std::string_view text) {
 
 SessionRunner::SessionRunner(const GlobalOptions& global) : global_(global) {
   // Before any thread starts: every thread the session makes inherits the blocked mask, so
-  // the signals reach only sigtimedwait below.
-  const sigset_t set = stop_signals();
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  // the signals reach only the wait below.
+  core::platform::block_stop_signals();
   signal_thread_ = std::thread([this] { wait_for_signals(); });
 }
 
@@ -73,10 +61,8 @@ SessionRunner::~SessionRunner() {
 }
 
 void SessionRunner::wait_for_signals() {
-  const sigset_t set = stop_signals();
-  const timespec interval{0, kSignalPollNanoseconds};
   while (!stopping_.load()) {
-    if (sigtimedwait(&set, nullptr, &interval) > 0) {
+    if (core::platform::wait_for_stop_signal(kSignalPoll)) {
       interrupted_.store(true);
       const std::lock_guard guard(mutex_);
       wake_.notify_all();

@@ -7,6 +7,8 @@
 // Signals: the runner blocks SIGINT and SIGTERM before the session starts its threads (they
 // inherit the mask) and waits for them on a thread of its own, which wakes the main loop.
 // So no engine thread is ever interrupted by a handler, and the main loop needs no polling.
+// On Windows the same comes from Ctrl-C, Ctrl-Break and the closing of the console window
+// (core/platform/stop_signals.hpp).
 
 #include "global_options.hpp"
 
