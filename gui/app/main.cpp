@@ -10,11 +10,18 @@
 #include <wx/init.h>
 
 #include <charconv>
-#include <csignal>
 #include <cstdlib>
 #include <iostream>
+
+#ifdef _WIN32
+#include <wx/msw/wrapwin.h> // <windows.h> as wx needs it included
+
+#include <atomic>
+#else
+#include <csignal>
 #include <pthread.h>
 #include <thread>
+#endif
 
 namespace {
 
@@ -29,6 +36,46 @@ bool has_display() {
   return true;
 #endif
 }
+
+#ifdef _WIN32
+
+// Ctrl-C, Ctrl-Break and the closing of the console the program was started from close the
+// window without asking, as SIGINT and SIGTERM do on other systems. Windows calls the handler
+// on a thread of its own, which hands the request to the GUI thread. (Started without a
+// console, as from the Start menu, nothing ever calls it.)
+class SignalWatcher {
+public:
+  SignalWatcher() = default;
+  SignalWatcher(const SignalWatcher&) = delete;
+  SignalWatcher& operator=(const SignalWatcher&) = delete;
+  SignalWatcher(SignalWatcher&&) = delete;
+  SignalWatcher& operator=(SignalWatcher&&) = delete;
+
+  void start(swarmshare::gui::SwarmshareApp& app) {
+    app_.store(&app);
+    (void)::SetConsoleCtrlHandler(on_console_control, TRUE);
+  }
+
+  ~SignalWatcher() {
+    (void)::SetConsoleCtrlHandler(on_console_control, FALSE);
+    app_.store(nullptr);
+  }
+
+private:
+  static BOOL WINAPI on_console_control(DWORD type) {
+    if (type != CTRL_C_EVENT && type != CTRL_BREAK_EVENT && type != CTRL_CLOSE_EVENT) {
+      return FALSE; // log-off and shut-down: the window hears of them (WM_QUERYENDSESSION)
+    }
+    if (auto* app = app_.load()) {
+      app->CallAfter([app] { app->close_without_asking(); });
+    }
+    return TRUE;
+  }
+
+  static inline std::atomic<swarmshare::gui::SwarmshareApp*> app_{nullptr};
+};
+
+#else
 
 // SIGINT and SIGTERM close the window without asking. They are blocked in every thread
 // (threads inherit the mask from here) and taken by one thread of our own, which hands them
@@ -70,6 +117,8 @@ private:
   sigset_t signals_{};
   std::thread thread_;
 };
+
+#endif
 
 // ADDRESS:PORT, port 0 allowed (a free one is picked).
 std::optional<swarmshare::core::Endpoint> parse_tracker_listen(std::string_view text) {
