@@ -1,10 +1,13 @@
 // swarmshare: the desktop client. Takes the command line's global options (--home,
-// --tracker, --listen, --no-dht, --no-lan, --dht-port, --bootstrap) and --version, which
-// works with no display.
+// --tracker, --listen, --no-dht, --no-lan, --dht-port, --bootstrap), --version, which
+// works with no display, and a share link or File ID to open.
 #include <utility> // before Boost.Asio (through the engine's headers): std::exchange
 
 #include "app.hpp"
 #include "global_options.hpp"
+#include "swarmshare/client/error.hpp"
+#include "swarmshare/client/home_lock.hpp"
+#include "swarmshare/gui/opened_links.hpp"
 
 #include <CLI/CLI.hpp>
 #include <wx/init.h>
@@ -12,6 +15,9 @@
 #include <charconv>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
 
 #ifdef _WIN32
 #include <wx/msw/wrapwin.h> // <windows.h> as wx needs it included
@@ -155,6 +161,12 @@ int main(int argc, char** argv) {
                   "Address and port of the embedded tracker instead of every interface")
       ->type_name("ADDR:PORT")
       ->group("");
+  std::optional<std::string> link;
+  command_line
+      .add_option("link", link,
+                  "A share link (swarmshare:?id=...) or File ID to download; handed to the "
+                  "copy already running on this data directory, if there is one")
+      ->type_name("LINK");
   command_line.set_version_flag("--version", "swarmshare " SWARMSHARE_VERSION);
   CLI11_PARSE(command_line, argc, argv);
 
@@ -168,6 +180,22 @@ int main(int argc, char** argv) {
     std::cerr << "swarmshare: " << home.error().message() << "\n";
     return 1;
   }
+  if (link) {
+    // A clicked link starts a second copy; while the first holds this home the engine cannot
+    // open here, so the link goes to the first one, which looks for it twice a second.
+    auto probe = swarmshare::client::HomeLock::acquire(home.value(), "swarmshare");
+    if (!probe && probe.error() == swarmshare::client::Errc::home_in_use) {
+      if (auto handed = swarmshare::gui::LinkInbox(home.value()).deliver(*link); !handed) {
+        std::cerr << "swarmshare: " << swarmshare::client::describe_home_in_use(home.value())
+                  << ", and the link could not be handed to it: " << handed.error().message()
+                  << "\n";
+        return 1;
+      }
+      std::cout << "swarmshare: handed the link to the Swarmshare already running ("
+                << swarmshare::client::describe_home_in_use(home.value()) << ")" << std::endl;
+      return 0;
+    }
+  }
   std::optional<swarmshare::core::Endpoint> tracker_endpoint;
   if (tracker_listen) {
     tracker_endpoint = parse_tracker_listen(*tracker_listen);
@@ -179,8 +207,12 @@ int main(int argc, char** argv) {
   }
 
   SignalWatcher signals; // before any thread starts
+  std::vector<std::string> links;
+  if (link) {
+    links.push_back(*link);
+  }
   auto* app = new swarmshare::gui::SwarmshareApp(std::move(global), std::move(home).value(),
-                                                 tracker_endpoint);
+                                                 tracker_endpoint, std::move(links));
   wxApp::SetInstance(app);
   signals.start(*app);
   // wx sees only the program name: every option above is ours.
