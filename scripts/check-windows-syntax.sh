@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Compiles every non-GUI source that a Windows build compiles with the MinGW-w64 cross
-# compiler, syntax only (no linking, no Windows libraries needed): a Linux machine finds out
-# whether the code still builds for Windows. The *_posix.cpp sources are left out, as the
-# CMake files do on Windows.
+# Compiles every non-GUI, non-test source that a Windows build compiles (the parts, the command
+# line client and the tracker server) with the MinGW-w64 cross compiler, syntax only (no
+# linking, no Windows libraries needed): a Linux machine finds out whether the code still
+# builds for Windows. The *_posix.cpp sources are left out, as the CMake files do on Windows.
 #
 # Needs the cross compiler: apt-get install g++-mingw-w64-x86-64-posix mingw-w64-x86-64-dev
-# The third-party headers (Boost, msgpack, CLI11, nlohmann/json, libsodium, SQLite) are taken
-# from the Linux ones in /usr/include: they are header-only or platform-neutral declarations.
+# The third-party headers (Boost, msgpack, CLI11, nlohmann/json, libsodium, SQLite; spdlog and
+# fmt for the tracker server) are taken from the Linux ones in /usr/include: they are
+# header-only or platform-neutral declarations.
 # /usr/include itself is never on the path (its C library headers are Linux's).
 #
 # Usage: scripts/check-windows-syntax.sh [-jN] [FILE.cpp...]   (default: every source)
@@ -26,7 +27,7 @@ fi
 
 third_party="$(mktemp -d)"
 trap 'rm -rf "$third_party"' EXIT
-for header in boost msgpack.hpp msgpack CLI nlohmann sodium.h sodium sqlite3.h; do
+for header in boost msgpack.hpp msgpack CLI nlohmann sodium.h sodium sqlite3.h spdlog fmt; do
   if [[ ! -e "/usr/include/$header" ]]; then
     echo "check-windows-syntax: /usr/include/$header is missing (scripts/install-deps.sh)" >&2
     exit 2
@@ -38,17 +39,18 @@ parts=(core crypto tracker transfer client dht cli)
 flags=(-std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
        -D_WIN32_WINNT=0x0A00 -DWIN32_LEAN_AND_MEAN -DNOMINMAX
        -DBOOST_ASIO_HAS_CO_AWAIT=1 -DBOOST_ASIO_HAS_STD_COROUTINE=1
-       -DSWARMSHARE_VERSION='"windows-syntax-check"')
+       -DSWARMSHARE_VERSION='"windows-syntax-check"' -DSPDLOG_FMT_EXTERNAL -DSPDLOG_COMPILED_LIB)
 for part in "${parts[@]}"; do
   flags+=(-I "$root/$part/include")
   [[ -d "$root/$part/src" ]] && flags+=(-I "$root/$part/src")
 done
-flags+=(-isystem "$third_party")
+flags+=(-I "$root/tracker-server" -isystem "$third_party")
 
 if [[ $# -gt 0 ]]; then
   sources=("$@")
 else
-  mapfile -t sources < <(cd "$root" && find "${parts[@]/%//src}" -name '*.cpp' ! -name '*_posix.cpp' | sort)
+  mapfile -t sources < <(cd "$root" && find "${parts[@]/%//src}" tracker-server -name '*.cpp' \
+                           ! -name '*_posix.cpp' | sort)
 fi
 
 export compiler root
