@@ -3,7 +3,6 @@
 #include <windows.h>
 
 #include <algorithm>
-#include <utility>
 
 namespace swarmshare::core::platform {
 namespace {
@@ -52,19 +51,6 @@ Result<ReadOnlyFile> ReadOnlyFile::open(const std::filesystem::path& path) {
   }
   return file;
 }
-
-ReadOnlyFile::ReadOnlyFile(ReadOnlyFile&& other) noexcept
-    : handle_(std::exchange(other.handle_, kClosed)) {}
-
-ReadOnlyFile& ReadOnlyFile::operator=(ReadOnlyFile&& other) noexcept {
-  if (this != &other) {
-    close();
-    handle_ = std::exchange(other.handle_, kClosed);
-  }
-  return *this;
-}
-
-ReadOnlyFile::~ReadOnlyFile() { close(); }
 
 void ReadOnlyFile::close() noexcept {
   if (handle_ != kClosed) {
