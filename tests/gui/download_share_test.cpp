@@ -5,9 +5,7 @@
 // downloads it from the client alone. No: not shared, listed in History.
 #include "automated_gui.hpp"
 #include "background_cli.hpp"
-#include "run_process.hpp"
-#include "temp_dir.hpp"
-#include "tracker_process.hpp"
+#include "gui_swarm_test.hpp"
 
 #include <gtest/gtest.h>
 
@@ -27,25 +25,9 @@ namespace fs = std::filesystem;
 
 const fs::path kGui = SWARMSHARE_GUI;
 const fs::path kCli = SWARMSHARE_CLI;
-const fs::path kTracker = SWARMSHARE_TRACKER;
 
-class GuiDownloadShare : public ::testing::Test {
+class GuiDownloadShare : public test::GuiSwarmTest {
 protected:
-  void SetUp() override {
-    const char* display = std::getenv("DISPLAY");
-    ASSERT_TRUE(display != nullptr && *display != '\0')
-        << "run this suite under xvfb-run (ctest does)";
-    tracker_ = test::TrackerProcess::start(kTracker, temp_.path() / "tracker.db");
-  }
-
-  std::vector<std::string> peer(const std::string& home) const {
-    return {"--home",           (temp_.path() / home).string(),
-            "--tracker",        tracker_.address(),
-            "--listen-address", "127.0.0.1",
-            "--listen",         "0",
-            "--no-lan",         "--no-dht"};
-  }
-
   fs::path write_file(const std::string& name, std::size_t size, std::uint32_t seed) const {
     return temp_.write("files/" + name, test::random_bytes(size, seed));
   }
@@ -75,9 +57,6 @@ protected:
     ASSERT_TRUE(question) << gui.err();
     EXPECT_EQ(*question, "question " + file_id + " holiday-video-2026.bin");
   }
-
-  test::TempDir temp_;
-  test::TrackerProcess tracker_;
 };
 
 TEST_F(GuiDownloadShare, yesSharesTheDownloadAndAnotherPeerGetsItFromTheClientAlone) {

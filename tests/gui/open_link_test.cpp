@@ -5,9 +5,7 @@
 // nothing else.
 #include "automated_gui.hpp"
 #include "background_cli.hpp"
-#include "run_process.hpp"
-#include "temp_dir.hpp"
-#include "tracker_process.hpp"
+#include "gui_swarm_test.hpp"
 
 #include <gtest/gtest.h>
 
@@ -25,15 +23,12 @@ namespace fs = std::filesystem;
 
 const fs::path kGui = SWARMSHARE_GUI;
 const fs::path kCli = SWARMSHARE_CLI;
-const fs::path kTracker = SWARMSHARE_TRACKER;
 
-class GuiOpenLink : public ::testing::Test {
+class GuiOpenLink : public test::GuiSwarmTest {
 protected:
   void SetUp() override {
-    const char* display = std::getenv("DISPLAY");
-    ASSERT_TRUE(display != nullptr && *display != '\0')
-        << "run this suite under xvfb-run (ctest does)";
-    tracker_ = test::TrackerProcess::start(kTracker, temp_.path() / "tracker.db");
+    GuiSwarmTest::SetUp();
+    ASSERT_FALSE(HasFatalFailure());
     const auto file =
         temp_.write("files/holiday-video-2026.bin", test::random_bytes(600 * 1024 + 3, 11));
     auto args = peer("seeder");
@@ -49,16 +44,6 @@ protected:
     ASSERT_NE(link_.find("&peer="), std::string::npos) << "the link names the seeder: " << link_;
   }
 
-  std::vector<std::string> peer(const std::string& home) const {
-    return {"--home",           (temp_.path() / home).string(),
-            "--tracker",        tracker_.address(),
-            "--listen-address", "127.0.0.1",
-            "--listen",         "0",
-            "--no-lan",         "--no-dht"};
-  }
-
-  test::TempDir temp_;
-  test::TrackerProcess tracker_;
   std::unique_ptr<test::BackgroundCli> seeder_;
   std::string file_id_;
   std::string link_;
