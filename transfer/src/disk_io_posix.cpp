@@ -3,6 +3,8 @@
 
 #include "swarmshare/transfer/disk_io.hpp"
 
+#include "swarmshare/core/platform/stat_time_posix.hpp"
+
 #include <cerrno>
 #include <cstdio>
 #include <fcntl.h>
@@ -24,16 +26,7 @@ bool fits_off_t(std::uint64_t value) noexcept {
 }
 
 FileStat to_file_stat(const struct stat& info) noexcept {
-  constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
-#ifdef __APPLE__
-  // Darwin names the nanosecond time st_mtimespec (st_mtim only with _POSIX_C_SOURCE).
-  const auto& modified = info.st_mtimespec;
-#else
-  const auto& modified = info.st_mtim;
-#endif
-  return {static_cast<std::uint64_t>(info.st_size),
-          static_cast<std::int64_t>(modified.tv_sec) * kNanosPerSecond +
-              static_cast<std::int64_t>(modified.tv_nsec),
+  return {static_cast<std::uint64_t>(info.st_size), core::platform::modified_ns(info),
           S_ISREG(info.st_mode)};
 }
 

@@ -1,4 +1,5 @@
 #include "swarmshare/core/platform/files.hpp"
+#include "swarmshare/core/platform/stat_time_posix.hpp"
 
 #include <cerrno>
 #include <sys/stat.h>
@@ -11,15 +12,7 @@ Result<std::int64_t> modification_time_ns(const std::filesystem::path& path) {
   if (::stat(path.c_str(), &status) != 0) {
     return make_error_code(Errc::file_not_found);
   }
-  constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
-#ifdef __APPLE__
-  // Darwin names the nanosecond time st_mtimespec (st_mtim only with _POSIX_C_SOURCE).
-  const auto& modified = status.st_mtimespec;
-#else
-  const auto& modified = status.st_mtim;
-#endif
-  return static_cast<std::int64_t>(modified.tv_sec) * kNanosPerSecond +
-         static_cast<std::int64_t>(modified.tv_nsec);
+  return modified_ns(status);
 }
 
 Status check_folder_writable(const std::filesystem::path& folder) {
