@@ -90,6 +90,15 @@ Result<std::vector<std::uint8_t>> owner_only_acl(PSID user) {
   return acl;
 }
 
+// owner_only_acl for the user this process runs as.
+Result<std::vector<std::uint8_t>> current_user_only_acl() {
+  auto user = current_user();
+  if (!user) {
+    return user.error();
+  }
+  return owner_only_acl(sid_of(user.value()));
+}
+
 bool write_all(HANDLE file, std::span<const std::uint8_t> bytes) noexcept {
   constexpr std::size_t kMaxPiece = std::size_t{1} << 30; // WriteFile takes a DWORD
   std::size_t done = 0;
@@ -130,11 +139,7 @@ Status create_private_dir(const std::filesystem::path& dir) {
   if (error) {
     return error;
   }
-  auto user = current_user();
-  if (!user) {
-    return user.error();
-  }
-  auto acl = owner_only_acl(sid_of(user.value()));
+  auto acl = current_user_only_acl();
   if (!acl) {
     return acl.error();
   }
@@ -152,11 +157,7 @@ Status create_private_dir(const std::filesystem::path& dir) {
 
 Status write_private_file_atomically(const std::filesystem::path& path,
                                      std::span<const std::uint8_t> bytes) {
-  auto user = current_user();
-  if (!user) {
-    return user.error();
-  }
-  auto acl = owner_only_acl(sid_of(user.value()));
+  auto acl = current_user_only_acl();
   if (!acl) {
     return acl.error();
   }
