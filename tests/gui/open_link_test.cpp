@@ -89,7 +89,7 @@ TEST_F(GuiOpenLink, aSecondStartHandsItsLinkToTheRunningCopyAndExits) {
 
 TEST_F(GuiOpenLink, somethingThatIsNotALinkIsRefusedWithAMessage) {
   auto args = peer("gui");
-  args.push_back("swarmshare:?name=no-id-here");
+  args.emplace_back("swarmshare:?name=no-id-here");
   test::AutomatedGui gui(kGui, temp_.path(), "gui", args);
   ASSERT_TRUE(gui.ready()) << gui.err();
   const auto told = gui.wait_for_prefix("told ");

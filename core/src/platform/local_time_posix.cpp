@@ -1,6 +1,6 @@
 #include "swarmshare/core/platform/local_time.hpp"
 
-#include <time.h>
+#include <ctime>
 
 namespace swarmshare::core::platform {
 

@@ -1,8 +1,8 @@
 #include "swarmshare/core/platform/stop_signals.hpp"
 
 #include <csignal>
+#include <ctime>
 #include <pthread.h>
-#include <time.h>
 #ifdef __APPLE__
 #include <thread>
 #endif
