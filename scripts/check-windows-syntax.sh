@@ -10,7 +10,10 @@
 # header-only or platform-neutral declarations.
 # /usr/include itself is never on the path (its C library headers are Linux's).
 #
-# Usage: scripts/check-windows-syntax.sh [-jN] [FILE.cpp...]   (default: every source)
+# With --tests it checks instead the test sources tests/CMakeLists.txt builds on Windows
+# (every suite but those that need POSIX processes or Linux), against GoogleTest's headers.
+#
+# Usage: scripts/check-windows-syntax.sh [-jN] [--tests] [FILE.cpp...]   (default: every source)
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -20,6 +23,11 @@ if [[ "${1:-}" == -j* ]]; then
   jobs="${1#-j}"
   shift
 fi
+tests=0
+if [[ "${1:-}" == --tests ]]; then
+  tests=1
+  shift
+fi
 if ! command -v "$compiler" >/dev/null; then
   echo "check-windows-syntax: $compiler not found (apt-get install g++-mingw-w64-x86-64-posix)" >&2
   exit 2
@@ -27,7 +35,9 @@ fi
 
 third_party="$(mktemp -d)"
 trap 'rm -rf "$third_party"' EXIT
-for header in boost msgpack.hpp msgpack CLI nlohmann sodium.h sodium sqlite3.h spdlog fmt; do
+headers=(boost msgpack.hpp msgpack CLI nlohmann sodium.h sodium sqlite3.h spdlog fmt)
+((tests)) && headers+=(gtest gmock)
+for header in "${headers[@]}"; do
   if [[ ! -e "/usr/include/$header" ]]; then
     echo "check-windows-syntax: /usr/include/$header is missing (scripts/install-deps.sh)" >&2
     exit 2
@@ -45,9 +55,22 @@ for part in "${parts[@]}"; do
   [[ -d "$root/$part/src" ]] && flags+=(-I "$root/$part/src")
 done
 flags+=(-I "$root/tracker-server" -isystem "$third_party")
+if ((tests)); then
+  flags+=(-I "$root/tests/support" -I "$root/gui/presenter/include" -I "$root/crypto/tools"
+          -DSWARMSHARE_TEST_DATA_DIR='"tests/data"' -DSWARMSHARE_FUZZ_SEEDS_DIR='"fuzz/seeds"')
+fi
 
 if [[ $# -gt 0 ]]; then
   sources=("$@")
+elif ((tests)); then
+  # What tests/CMakeLists.txt leaves out on Windows (SWARMSHARE_TESTS_POSIX and _LINUX).
+  mapfile -t sources < <(cd "$root" && find tests -name '*.cpp' ! -path 'tests/cli/*' \
+                           ! -name window_test.cpp ! -name download_share_test.cpp \
+                           ! -name settings_tracker_test.cpp ! -name open_link_test.cpp \
+                           ! -name home_lock_test.cpp ! -name file_hasher_test.cpp \
+                           ! -name identity_test.cpp ! -name store_durability_test.cpp \
+                           ! -name tracker_process_test.cpp ! -name download_folder_test.cpp \
+                           ! -name part_file_direct_test.cpp ! -name lan_discovery_test.cpp | sort)
 else
   mapfile -t sources < <(cd "$root" && find "${parts[@]/%//src}" tracker-server -name '*.cpp' \
                            ! -name '*_posix.cpp' | sort)

@@ -59,7 +59,7 @@ DownloadRecord make_download(const core::Manifest& manifest) {
 /// below the store (to damage a row or to plant a trigger).
 void raw_exec(const std::filesystem::path& path, const std::string& sql) {
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open(path.string().c_str(), &db), SQLITE_OK);
   sqlite3_busy_timeout(db, 5000);
   char* error = nullptr;
   const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
@@ -720,7 +720,7 @@ TEST(StateStoreVersions, createsTheCurrentSchemaVersion) {
   const auto path = dir.path() / StateStore::kFileName;
   ASSERT_TRUE(StateStore::open(path));
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open(path.string().c_str(), &db), SQLITE_OK);
   sqlite3_stmt* statement = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &statement, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);

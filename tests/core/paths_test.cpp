@@ -1,5 +1,6 @@
 #include "swarmshare/core/platform/paths.hpp"
 
+#include "environment.hpp"
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -12,12 +13,12 @@ namespace {
 TEST(DataDir, followsSwarmshareHomeWhenSet) {
   const char* previous = std::getenv("SWARMSHARE_HOME");
   const std::string saved = previous != nullptr ? previous : "";
-  ::setenv("SWARMSHARE_HOME", "/some/where", 1);
+  test::set_env("SWARMSHARE_HOME", "/some/where");
   auto dir = default_data_dir();
   if (previous != nullptr) {
-    ::setenv("SWARMSHARE_HOME", saved.c_str(), 1);
+    test::set_env("SWARMSHARE_HOME", saved.c_str());
   } else {
-    ::unsetenv("SWARMSHARE_HOME");
+    test::unset_env("SWARMSHARE_HOME");
   }
   ASSERT_TRUE(dir);
   EXPECT_EQ(dir.value(), std::filesystem::path{"/some/where"});

@@ -110,20 +110,20 @@ TEST_F(SavedRoutingTableTest, restoreNeverDisplacesNodesHeardInThisRun) {
   RoutingTableOptions options;
   options.bucket_size = 2;
   RoutingTable table{own_id(), clock_, random_, options};
-  std::vector<NodeContact> far;
-  std::vector<NodeContact> live;
-  for (std::uint32_t n = 0; far.size() < 4; ++n) {
+  std::vector<NodeContact> far_nodes;
+  std::vector<NodeContact> live_nodes;
+  for (std::uint32_t n = 0; far_nodes.size() < 4; ++n) {
     if (common_prefix_bits(own_id(), node(n).id) == 0) {
-      far.push_back(node(n));
+      far_nodes.push_back(node(n));
     }
   }
-  // Two far nodes answered; the bucket cannot split (only the near half holds our ID).
-  ASSERT_EQ(table.on_response(far[0]).admission, Admission::inserted);
-  ASSERT_EQ(table.on_response(far[1]).admission, Admission::inserted);
-  EXPECT_EQ(table.restore(std::span{far}.subspan(2)), 0U);
-  EXPECT_TRUE(table.find(far[0].id));
-  EXPECT_TRUE(table.find(far[1].id));
-  EXPECT_FALSE(table.find(far[2].id));
+  // Two far_nodes nodes answered; the bucket cannot split (only the near half holds our ID).
+  ASSERT_EQ(table.on_response(far_nodes[0]).admission, Admission::inserted);
+  ASSERT_EQ(table.on_response(far_nodes[1]).admission, Admission::inserted);
+  EXPECT_EQ(table.restore(std::span{far_nodes}.subspan(2)), 0U);
+  EXPECT_TRUE(table.find(far_nodes[0].id));
+  EXPECT_TRUE(table.find(far_nodes[1].id));
+  EXPECT_FALSE(table.find(far_nodes[2].id));
 }
 
 TEST_F(SavedRoutingTableTest, restoreSkipsOwnIdDuplicatesAndCrowdedSubnets) {

@@ -1,5 +1,7 @@
 #include "swarmshare/gui/text.hpp"
 
+#include "environment.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -35,23 +37,29 @@ TEST(GuiText, ratioIsUploadedOverDownloaded) {
   EXPECT_EQ(format_ratio(5, 4), "1.25");
 }
 
+// The C library reads the time zone from TZ when told to look again.
+void set_time_zone(const char* zone) {
+  if (zone == nullptr) {
+    test::unset_env("TZ");
+  } else {
+    test::set_env("TZ", zone);
+  }
+#ifdef _WIN32
+  _tzset();
+#else
+  tzset();
+#endif
+}
+
 class GuiTextInUtc : public ::testing::Test {
 protected:
   void SetUp() override {
     if (const char* tz = std::getenv("TZ")) {
       saved_tz_ = tz;
     }
-    setenv("TZ", "UTC", 1);
-    tzset();
+    set_time_zone("UTC");
   }
-  void TearDown() override {
-    if (saved_tz_) {
-      setenv("TZ", saved_tz_->c_str(), 1);
-    } else {
-      unsetenv("TZ");
-    }
-    tzset();
-  }
+  void TearDown() override { set_time_zone(saved_tz_ ? saved_tz_->c_str() : nullptr); }
 
   // 2026-11-24 14:24:52 UTC
   const std::chrono::system_clock::time_point at_{std::chrono::seconds{1'795'530'292}};

@@ -6,21 +6,15 @@
 // own (netns.hpp) and clears the variable there; a test of the DHT clears SWARMSHARE_NO_DHT
 // and binds its peers to 127.0.0.1 (--listen-address: the DHT binds where the peer server does).
 
-#include <cstdlib>
+#include "environment.hpp"
 
 namespace {
 
-bool set_for_children(const char* name, const char* value) {
-#ifdef _WIN32
-  return ::_putenv_s(name, value) == 0;
-#else
-  return ::setenv(name, value, 1) == 0;
-#endif
-}
+using swarmshare::test::set_env;
 
 [[maybe_unused]] const bool kLocalOnlyForChildren = [] {
-  return set_for_children("SWARMSHARE_NO_LAN", "1") && set_for_children("SWARMSHARE_NO_DHT", "1") &&
-         set_for_children("SWARMSHARE_DHT_PORT", "0");
+  return set_env("SWARMSHARE_NO_LAN", "1") && set_env("SWARMSHARE_NO_DHT", "1") &&
+         set_env("SWARMSHARE_DHT_PORT", "0");
 }();
 
 } // namespace
