@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compiles every non-GUI, non-test source that a Windows build compiles (the parts, the command
-# line client and the tracker server) with the MinGW-w64 cross compiler, syntax only (no
+# line client, the tracker server and the desktop client's presenter, which has no wx in it) with the MinGW-w64 cross compiler, syntax only (no
 # linking, no Windows libraries needed): a Linux machine finds out whether the code still
 # builds for Windows. The *_posix.cpp sources are left out, as the CMake files do on Windows.
 #
@@ -54,9 +54,9 @@ for part in "${parts[@]}"; do
   flags+=(-I "$root/$part/include")
   [[ -d "$root/$part/src" ]] && flags+=(-I "$root/$part/src")
 done
-flags+=(-I "$root/tracker-server" -isystem "$third_party")
+flags+=(-I "$root/tracker-server" -I "$root/gui/presenter/include" -isystem "$third_party")
 if ((tests)); then
-  flags+=(-I "$root/tests/support" -I "$root/gui/presenter/include" -I "$root/crypto/tools"
+  flags+=(-I "$root/tests/support" -I "$root/crypto/tools"
           -DSWARMSHARE_TEST_DATA_DIR='"tests/data"' -DSWARMSHARE_FUZZ_SEEDS_DIR='"fuzz/seeds"')
 fi
 
@@ -72,7 +72,8 @@ elif ((tests)); then
                            ! -name tracker_process_test.cpp ! -name download_folder_test.cpp \
                            ! -name part_file_direct_test.cpp ! -name lan_discovery_test.cpp | sort)
 else
-  mapfile -t sources < <(cd "$root" && find "${parts[@]/%//src}" tracker-server -name '*.cpp' \
+  mapfile -t sources < <(cd "$root" && find "${parts[@]/%//src}" tracker-server gui/presenter/src \
+                           -name '*.cpp' \
                            ! -name '*_posix.cpp' | sort)
 fi
 

@@ -1,5 +1,7 @@
 #include "swarmshare/gui/text.hpp"
 
+#include "swarmshare/core/platform/local_time.hpp"
+
 #include <array>
 #include <cstdio>
 #include <ctime>
@@ -8,10 +10,7 @@ namespace swarmshare::gui {
 namespace {
 
 std::tm local_time(std::chrono::system_clock::time_point at) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(at);
-  std::tm local{};
-  localtime_r(&seconds, &local);
-  return local;
+  return core::platform::local_time(std::chrono::system_clock::to_time_t(at));
 }
 
 std::string printf_string(const char* format, auto... values) {
