@@ -18,6 +18,13 @@
 
 namespace swarmshare::test {
 
+/// The GUI suites run under xvfb-run (ctest's emulator for them), which sets DISPLAY.
+[[nodiscard]] inline bool has_test_display() {
+  const char* display = std::getenv("DISPLAY");
+  return display != nullptr && *display != '\0';
+}
+inline constexpr const char* kNoDisplayMessage = "run this suite under xvfb-run (ctest does)";
+
 class AutomatedGui {
 public:
   /// Starts `program` with `args`; `home_folder` becomes HOME, `name` names the FIFO and

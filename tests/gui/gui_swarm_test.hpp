@@ -2,6 +2,7 @@
 // A fixture for desktop-client tests with peers around it, under Xvfb: a swarmshare-tracker
 // process on 127.0.0.1 and the arguments that keep a client or swarmshare-cli peer on
 // 127.0.0.1 with that tracker, a home of its own and no LAN or DHT.
+#include "automated_gui.hpp"
 #include "run_process.hpp"
 #include "temp_dir.hpp"
 #include "tracker_process.hpp"
@@ -18,9 +19,7 @@ namespace swarmshare::test {
 class GuiSwarmTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    const char* display = std::getenv("DISPLAY");
-    ASSERT_TRUE(display != nullptr && *display != '\0')
-        << "run this suite under xvfb-run (ctest does)";
+    ASSERT_TRUE(has_test_display()) << kNoDisplayMessage;
     tracker_ = TrackerProcess::start(SWARMSHARE_TRACKER, temp_.path() / "tracker.db");
   }
 

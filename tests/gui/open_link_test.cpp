@@ -44,6 +44,16 @@ protected:
     ASSERT_NE(link_.find("&peer="), std::string::npos) << "the link names the seeder: " << link_;
   }
 
+  // The client opened link_ and downloaded the file: the share question is asked.
+  void expect_link_downloaded(test::AutomatedGui& gui) const {
+    const auto opened = gui.wait_for_prefix("link opened ");
+    ASSERT_TRUE(opened) << gui.err();
+    EXPECT_EQ(*opened, "link opened " + link_);
+    const auto question = gui.wait_for_prefix("question ");
+    ASSERT_TRUE(question) << gui.err();
+    EXPECT_EQ(*question, "question " + file_id_ + " holiday-video-2026.bin");
+  }
+
   std::unique_ptr<test::BackgroundCli> seeder_;
   std::string file_id_;
   std::string link_;
@@ -54,12 +64,7 @@ TEST_F(GuiOpenLink, aLinkOnTheCommandLineIsDownloadedAtStart) {
   args.push_back(link_);
   test::AutomatedGui gui(kGui, temp_.path(), "gui", args);
   ASSERT_TRUE(gui.ready()) << gui.err();
-  const auto opened = gui.wait_for_prefix("link opened ");
-  ASSERT_TRUE(opened) << gui.err();
-  EXPECT_EQ(*opened, "link opened " + link_);
-  const auto question = gui.wait_for_prefix("question ");
-  ASSERT_TRUE(question) << gui.err();
-  EXPECT_EQ(*question, "question " + file_id_ + " holiday-video-2026.bin");
+  expect_link_downloaded(gui);
   EXPECT_EQ(test::slurp(temp_.path() / "Downloads" / "holiday-video-2026.bin"),
             test::slurp(temp_.path() / "files" / "holiday-video-2026.bin"));
   EXPECT_EQ(gui.stop(SIGTERM), 0) << gui.err();
@@ -78,12 +83,7 @@ TEST_F(GuiOpenLink, aSecondStartHandsItsLinkToTheRunningCopyAndExits) {
   EXPECT_NE(second.out.find("handed the link to the Swarmshare already running"), std::string::npos)
       << second.out;
 
-  const auto opened = gui.wait_for_prefix("link opened ");
-  ASSERT_TRUE(opened) << gui.err();
-  EXPECT_EQ(*opened, "link opened " + link_);
-  const auto question = gui.wait_for_prefix("question ");
-  ASSERT_TRUE(question) << gui.err();
-  EXPECT_EQ(*question, "question " + file_id_ + " holiday-video-2026.bin");
+  expect_link_downloaded(gui);
   EXPECT_EQ(gui.stop(SIGTERM), 0) << gui.err();
 }
 

@@ -31,11 +31,7 @@ const std::string kTrackerLine = "embedded tracker listening on 127.0.0.1:";
 
 class GuiSettings : public ::testing::Test {
 protected:
-  void SetUp() override {
-    const char* display = std::getenv("DISPLAY");
-    ASSERT_TRUE(display != nullptr && *display != '\0')
-        << "run this suite under xvfb-run (ctest does)";
-  }
+  void SetUp() override { ASSERT_TRUE(test::has_test_display()) << test::kNoDisplayMessage; }
 
   // No --tracker: the client decides from its saved settings. Its embedded tracker, when it
   // runs one, binds 127.0.0.1 only.

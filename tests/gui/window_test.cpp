@@ -1,6 +1,7 @@
 // The desktop client as a process: --version and the no-display message without a display;
 // under Xvfb (ctest runs this suite through xvfb-run) every tab drawn and saved as a
 // screenshot in the build tree, and SIGTERM closing it with exit code 0.
+#include "automated_gui.hpp"
 #include "background_cli.hpp"
 #include "run_process.hpp"
 #include "temp_dir.hpp"
@@ -37,9 +38,7 @@ TEST(DesktopClient, withNoDisplayItSaysSoAndExitsOne) {
 }
 
 TEST(DesktopClient, everyTabIsDrawnAndSigtermClosesItWithExitZero) {
-  const char* display = std::getenv("DISPLAY");
-  ASSERT_TRUE(display != nullptr && *display != '\0')
-      << "run this suite under xvfb-run (ctest does)";
+  ASSERT_TRUE(test::has_test_display()) << test::kNoDisplayMessage;
   test::TempDir scratch;
   const fs::path shots = SWARMSHARE_GUI_SCREENSHOT_DIR;
   fs::remove_all(shots);
